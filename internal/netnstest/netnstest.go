@@ -6,11 +6,11 @@ package netnstest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/nix-community/installer-console/internal/testtool"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 )
@@ -25,12 +25,8 @@ type NS struct {
 // (not root, or no iproute2).
 func Require(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("network namespaces need root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("iproute2 (ip) is not installed")
-	}
+	testtool.RequireRoot(t)
+	testtool.Require(t, "ip", "iproute2")
 }
 
 // New makes a fresh namespace with its loopback up.
