@@ -137,10 +137,13 @@ func problem(err error, missing string) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, state.ErrNotReadable):
+	case isNotReadable(err):
 		return "not readable by this user (run as root)"
-	case errors.Is(err, fs.ErrNotExist):
+	case isMissing(err):
 		return missing
 	}
 	return fmt.Sprint(err)
 }
+
+func isMissing(err error) bool     { return errors.Is(err, fs.ErrNotExist) }
+func isNotReadable(err error) bool { return errors.Is(err, state.ErrNotReadable) }

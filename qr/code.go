@@ -1,0 +1,91 @@
+package qr
+
+import (
+	"errors"
+	"fmt"
+
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// QuietZone is the light border, in modules, on each side of every rendering.
+const QuietZone = 4
+
+// Level is a QR error correction level.
+type Level string
+
+// The levels a Code may have: never below M.
+const (
+	LevelM Level = "M" // 15% of the code words can be restored
+	LevelQ Level = "Q" // 25%
+	LevelH Level = "H" // 30%
+)
+
+// Code is an encoded QR code: the smallest version that holds the text at
+// error correction level M, at the highest level that still fits in that
+// version.
+type Code struct {
+	text    string
+	version int
+	level   Level
+	dark    [][]bool // [y][x], quiet zone included
+}
+
+// levels maps the levels a Code may get, best first, to go-qrcode's names.
+var levels = []struct {
+	level Level
+	lib   qrcode.RecoveryLevel
+}{
+	{LevelH, qrcode.Highest},
+	{LevelQ, qrcode.High},
+	{LevelM, qrcode.Medium},
+}
+
+// Encode makes the QR code for data.
+func Encode(data []byte) (*Code, error) {
+	// go-qrcode's New picks the smallest version for a level.
+	m, err := qrcode.New(string(data), qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("qr: cannot encode %d bytes at error correction level M: %w", len(data), err)
+	}
+	for _, l := range levels {
+		q := m
+		if l.lib != qrcode.Medium {
+			q, err = qrcode.New(string(data), l.lib)
+			if err != nil || q.VersionNumber != m.VersionNumber {
+				// A better level would need a bigger code.
+				continue
+			}
+		}
+		bitmap := q.Bitmap()
+		c := &Code{text: string(data), version: q.VersionNumber, level: l.level}
+		for _, row := range bitmap {
+			c.dark = append(c.dark, append([]bool(nil), row...))
+		}
+		if want := 17 + 4*c.version + 2*QuietZone; len(c.dark) != want || len(c.dark[0]) != want {
+			return nil, fmt.Errorf("qr: version %d code is %d modules wide, want %d", c.version, len(c.dark), want)
+		}
+		return c, nil
+	}
+	return nil, errors.New("qr: no error correction level fits") // unreachable: M always fits
+}
+
+// Text returns the encoded text.
+func (c *Code) Text() string { return c.text }
+
+// Version returns the QR version, 1 to 40 (21 to 177 modules wide).
+func (c *Code) Version() int { return c.version }
+
+// Level returns the error correction level.
+func (c *Code) Level() Level { return c.level }
+
+// Size returns the width and height in modules, quiet zone included.
+func (c *Code) Size() int { return len(c.dark) }
+
+// Dark reports whether the module at column x, row y (quiet zone included)
+// is dark. Everything outside the code is light.
+func (c *Code) Dark(x, y int) bool {
+	if y < 0 || y >= len(c.dark) || x < 0 || x >= len(c.dark[y]) {
+		return false
+	}
+	return c.dark[y][x]
+}
