@@ -138,7 +138,7 @@ func problem(err error, missing string) string {
 	case err == nil:
 		return ""
 	case isNotReadable(err):
-		return "not readable by this user (run as root)"
+		return "not readable by this user; run as root"
 	case isMissing(err):
 		return missing
 	}
