@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/term"
+	"golang.org/x/sys/unix"
 )
 
 const (
@@ -69,28 +69,62 @@ func ReadChosen(r io.Reader) (string, error) {
 }
 
 // ReadChosenFromTerminal asks for a password on the terminal tty without
-// echoing it, twice so a typo cannot lock the user out, writing the prompts
-// to prompts.
+// echoing it, twice so that a typo cannot lock the user out, writing the
+// prompts to prompts.
 func ReadChosenFromTerminal(tty *os.File, prompts io.Writer) (string, error) {
-	fd := int(tty.Fd())
-	fmt.Fprint(prompts, "New root password: ")
-	first, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompts)
+	first, err := readNoEcho(tty, prompts, "New root password: ")
 	if err != nil {
-		return "", fmt.Errorf("reading the password from the terminal: %w", err)
-	}
-	pw := string(first)
-	if err := CheckChosen(pw); err != nil {
 		return "", err
 	}
-	fmt.Fprint(prompts, "Repeat it: ")
-	second, err := term.ReadPassword(fd)
-	fmt.Fprintln(prompts)
+	if err := CheckChosen(first); err != nil {
+		return "", err
+	}
+	second, err := readNoEcho(tty, prompts, "Repeat it: ")
+	if err != nil {
+		return "", err
+	}
+	if second != first {
+		return "", errors.New("the two passwords differ; nothing was changed")
+	}
+	return first, nil
+}
+
+// readNoEcho reads one line from the terminal with echo off. Echo goes off
+// before the prompt is shown (as getpass(3) does), so that even a fast typist
+// or a script answering the prompt is never echoed.
+func readNoEcho(tty *os.File, prompts io.Writer, prompt string) (string, error) {
+	fd := int(tty.Fd())
+	saved, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
 		return "", fmt.Errorf("reading the password from the terminal: %w", err)
 	}
-	if string(second) != pw {
-		return "", errors.New("the two passwords differ; nothing was changed")
+	quiet := *saved
+	quiet.Lflag &^= unix.ECHO
+	quiet.Lflag |= unix.ICANON | unix.ISIG
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &quiet); err != nil {
+		return "", fmt.Errorf("turning off echo on the terminal: %w", err)
 	}
-	return pw, nil
+	defer unix.IoctlSetTermios(fd, unix.TCSETS, saved)
+
+	fmt.Fprint(prompts, prompt)
+	defer fmt.Fprintln(prompts) // the user's Enter was not echoed either
+	var line []byte
+	buf := make([]byte, 256)
+	for {
+		n, err := tty.Read(buf)
+		line = append(line, buf[:n]...)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			return string(bytes.TrimSuffix(line[:i], []byte("\r"))), nil
+		}
+		if len(line) > MaxChosenBytes {
+			return "", fmt.Errorf("the password is too long: more than %d bytes", MaxChosenBytes)
+		}
+		if err == io.EOF || (err == nil && n == 0) {
+			// Ctrl-D: take what was typed.
+			return string(line), nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading the password from the terminal: %w", err)
+		}
+	}
 }

@@ -31,6 +31,9 @@ const (
 	// Separator joins the words. No word contains it, so a passphrase
 	// splits back into its words.
 	Separator = "-"
+	// ListSize is len(Words()), a constant so that the entropy can be
+	// stated (in --help) without building the list.
+	ListSize = 7775
 )
 
 // Words returns the word list passphrases are drawn from: every distinct
@@ -38,7 +41,9 @@ const (
 // The caller must not modify the slice.
 func Words() []string { return wordList() }
 
-var wordList = sync.OnceValue(func() []string {
+var wordList = sync.OnceValue(buildWordList)
+
+func buildWordList() []string {
 	// go-diceware indexes its lists by dice rolls (11111 to 66666). It
 	// drops the hyphens of the EFF list's four hyphenated words, which
 	// turns "yo-yo" into a second "yoyo". Drawing by dice would make that
@@ -57,12 +62,12 @@ var wordList = sync.OnceValue(func() []string {
 		seen[w] = true
 		words = append(words, w)
 	}
-	if len(words) < 7000 {
+	if len(words) != ListSize {
 		// The list is compiled in; this only fires if the library changes.
-		panic(fmt.Sprintf("password: the diceware word list has only %d usable words", len(words)))
+		panic(fmt.Sprintf("password: the diceware word list has %d usable words, not %d", len(words), ListSize))
 	}
 	return words
-})
+}
 
 // diceRolls lists every roll of digits six-sided dice as the decimal number
 // go-diceware uses as an index (for 5 dice: 11111, 11112, ... 66666).
@@ -95,7 +100,7 @@ func lowercaseASCII(w string) bool {
 // CheckWords says whether n is an allowed number of words.
 func CheckWords(n int) error {
 	if n < MinWords || n > MaxWords {
-		return fmt.Errorf("%d words: a passphrase has %d to %d words", n, MinWords, MaxWords)
+		return fmt.Errorf("a passphrase has %d to %d words, not %d", MinWords, MaxWords, n)
 	}
 	return nil
 }
@@ -120,7 +125,7 @@ func Generate(n int) (string, error) {
 }
 
 // EntropyBits is the entropy of a generated passphrase of n words:
-// n × log2(len(Words())), about 12.9 bits a word.
+// n × log2(ListSize), about 12.9 bits a word.
 func EntropyBits(n int) float64 {
-	return float64(n) * math.Log2(float64(len(Words())))
+	return float64(n) * math.Log2(ListSize)
 }

@@ -22,11 +22,12 @@ const (
 
 // Code is an encoded QR code: the smallest version that holds the text at
 // error correction level M, at the highest level that still fits in that
-// version.
+// version, with a mask that ZXing-based readers find (see findable.go).
 type Code struct {
 	text    string
 	version int
 	level   Level
+	mask    int
 	dark    [][]bool // [y][x], quiet zone included
 }
 
@@ -42,6 +43,9 @@ var levels = []struct {
 
 // Encode makes the QR code for data.
 func Encode(data []byte) (*Code, error) {
+	if len(data) == 0 {
+		return nil, errors.New("qr: nothing to encode")
+	}
 	// go-qrcode's New picks the smallest version for a level.
 	m, err := qrcode.New(string(data), qrcode.Medium)
 	if err != nil {
@@ -63,6 +67,12 @@ func Encode(data []byte) (*Code, error) {
 		}
 		if want := 17 + 4*c.version + 2*QuietZone; len(c.dark) != want || len(c.dark[0]) != want {
 			return nil, fmt.Errorf("qr: version %d code is %d modules wide, want %d", c.version, len(c.dark), want)
+		}
+		if c.mask, err = c.readMask(); err != nil {
+			return nil, err
+		}
+		if err := c.makeFindable(); err != nil {
+			return nil, err
 		}
 		return c, nil
 	}

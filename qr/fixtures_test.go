@@ -8,7 +8,7 @@ import (
 )
 
 // onion is a v3 onion hostname: 56 base32 characters and ".onion".
-var onion = strings.Repeat("abcdefgh234567xy", 3)[:56] + ".onion"
+var onion = strings.Repeat("abcdefgh234567xy", 4)[:56] + ".onion"
 
 // fixture is a payload the console may show, from the smallest to the
 // largest realistic one.

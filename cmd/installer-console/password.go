@@ -33,7 +33,7 @@ The password is never printed.
 
 Words are drawn with crypto/rand from the EFF large word list (%d words,
 %.1f bits each) and joined by %q:
-%s`, len(password.Words()), password.EntropyBits(1), password.Separator, entropyTable()),
+%s`, password.ListSize, password.EntropyBits(1), password.Separator, entropyTable()),
 		Example: `  installer-console password
   installer-console password --regenerate --words 6
   echo 'my own secret' | installer-console password --set-from-stdin`,

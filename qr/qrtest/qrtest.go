@@ -305,10 +305,10 @@ func wide(r rune) bool {
 	switch {
 	case r >= 0x1100 && r <= 0x115f, // Hangul Jamo
 		r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, // CJK ... Yi
-		r >= 0xac00 && r <= 0xd7a3, // Hangul syllables
-		r >= 0xf900 && r <= 0xfaff, // CJK compatibility ideographs
-		r >= 0xfe30 && r <= 0xfe4f, // CJK compatibility forms
-		r >= 0xff00 && r <= 0xff60, // fullwidth forms
+		r >= 0xac00 && r <= 0xd7a3,                // Hangul syllables
+		r >= 0xf900 && r <= 0xfaff,                // CJK compatibility ideographs
+		r >= 0xfe30 && r <= 0xfe4f,                // CJK compatibility forms
+		r >= 0xff00 && r <= 0xff60,                // fullwidth forms
 		r >= 0xffe0 && r <= 0xffe6,
 		r >= 0x1f300 && r <= 0x1f64f, // pictographs, emoticons
 		r >= 0x1f900 && r <= 0x1f9ff,

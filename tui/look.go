@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// look is how the console draws: which glyphs the terminal can show and
+// which styles it gets. Only the 16 ANSI colours are used, because that is
+// all the Linux VT has, and every screen stays usable with no styling at all
+// (NO_COLOR, or a serial terminal that ignores it): selection and the active
+// tab are also marked with characters.
+type look struct {
+	utf8  bool
+	color bool
+
+	plain, title, tab, tabActive, heading, password, good, busy, bad, dim, key, selected, qrCaption lipgloss.Style
+}
+
+// tone is what a piece of text says about the thing it names.
+type tone int
+
+const (
+	toneNormal tone = iota
+	toneGood        // working: up, published
+	toneBusy        // on its way: bootstrapping, waiting for a link
+	toneBad         // failed
+	toneDim         // absent or secondary
+)
+
+func (l look) style(t tone) lipgloss.Style {
+	switch t {
+	case toneGood:
+		return l.good
+	case toneBusy:
+		return l.busy
+	case toneBad:
+		return l.bad
+	case toneDim:
+		return l.dim
+	}
+	return l.plain
+}
+
+func (l look) paint(t tone, s string) string { return l.style(t).Render(s) }
+
+// boxGlyphs are the corners and edges of a box.
+type boxGlyphs struct {
+	tl, tr, bl, br, h, v string
+}
+
+var (
+	unicodeBox = boxGlyphs{"┌", "┐", "└", "┘", "─", "│"}
+	asciiBox   = boxGlyphs{"+", "+", "+", "+", "-", "|"}
+)
+
+func (l look) box() boxGlyphs {
+	if l.utf8 {
+		return unicodeBox
+	}
+	return asciiBox
+}
+
+// bars draws a signal strength of 0 to 4 bars in 4 cells. The block
+// elements are in every Linux console font (they come from code page 437).
+func (l look) bars(n int) string {
+	lit, unlit := "█", "░"
+	if !l.utf8 {
+		lit, unlit = "#", "-"
+	}
+	n = max(0, min(4, n))
+	return strings.Repeat(lit, n) + strings.Repeat(unlit, 4-n)
+}
+
+// newLook decides the glyphs and colours from the environment.
+func newLook(getenv func(string) string) look {
+	l := look{utf8: utf8Terminal(getenv), color: getenv("NO_COLOR") == ""}
+	r := lipgloss.NewRenderer(io.Discard)
+	if l.color {
+		r.SetColorProfile(termenv.ANSI)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	// Set explicitly so that lipgloss never queries the terminal.
+	r.SetHasDarkBackground(true)
+	s := r.NewStyle
+	const (
+		red, green, yellow, blue, cyan, white = 1, 2, 3, 4, 6, 7
+		brightWhite, brightCyan               = 15, 14
+	)
+	c := func(n int) lipgloss.ANSIColor { return lipgloss.ANSIColor(n) }
+	l.plain = s()
+	l.title = s().Bold(true)
+	l.tab = s()
+	l.tabActive = s().Reverse(true).Bold(true)
+	l.heading = s().Bold(true).Foreground(c(brightCyan))
+	l.password = s().Bold(true).Foreground(c(brightWhite))
+	l.good = s().Foreground(c(green))
+	l.busy = s().Foreground(c(yellow))
+	l.bad = s().Bold(true).Foreground(c(red))
+	l.dim = s().Foreground(c(cyan))
+	l.key = s().Bold(true).Foreground(c(white))
+	l.selected = s().Reverse(true)
+	l.qrCaption = s().Foreground(c(blue)).Bold(true)
+	return l
+}
+
+// utf8Terminal decides whether the terminal shows UTF-8, from the locale as
+// C programs see it: the first non-empty of LC_ALL, LC_CTYPE and LANG. A
+// locale naming UTF-8 (en_US.UTF-8, C.utf8) means yes; any other locale
+// (C, POSIX, de_DE.ISO-8859-1) means no, and the console then draws with
+// ASCII only (the QR code as "##"). With no locale at all, the Linux VT
+// (TERM=linux) is trusted to be in its default UTF-8 mode, which is what a
+// console login on a fresh boot has; any other terminal gets ASCII, because
+// a serial line without a locale may end at anything.
+func utf8Terminal(getenv func(string) string) bool {
+	for _, name := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := getenv(name); v != "" {
+			v = strings.ToLower(v)
+			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
+		}
+	}
+	return getenv("TERM") == "linux"
+}

@@ -1,0 +1,156 @@
+package tui
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/nix-community/installer-console/login"
+	"github.com/nix-community/installer-console/qr"
+)
+
+// qrCode is one login QR code drawn as text lines.
+type qrCode struct {
+	payload qr.Payload
+	lines   []string
+	width   int // cells
+	// quiet is the light border kept on each side, in modules.
+	quiet int
+	err   error
+}
+
+// qrCodes encodes the login QR code, and smaller ones for terminals too
+// small for it, once per payload: the screen is redrawn far more often
+// than the payload changes.
+type qrCodes struct {
+	utf8     bool
+	key      string
+	variants []qrCode // the full code first, then ever smaller ones
+}
+
+// full returns the code with everything in it.
+func (c *qrCodes) full(info login.Info) qrCode {
+	c.update(info)
+	return c.variants[0]
+}
+
+// fit returns the most complete code that fits in width x height cells:
+// the full code; then with a 2-module quiet zone instead of 4 (phone
+// cameras read that well; the norm asks for 4); then, because clan and
+// people mostly use the first address, with fewer parts: password, onion
+// and first address; password and first address; password and onion;
+// password alone. ok is false when nothing fits.
+func (c *qrCodes) fit(info login.Info, width, height int) (code qrCode, ok bool) {
+	c.update(info)
+	for _, v := range c.variants {
+		for _, quiet := range []int{qr.QuietZone, 2} {
+			t := v.trim(quiet, c.utf8)
+			if t.err == nil && t.width <= width && len(t.lines) <= height {
+				return t, true
+			}
+		}
+	}
+	return qrCode{}, false
+}
+
+func (c *qrCodes) update(info login.Info) {
+	full := qr.NewPayload(info.Password, info.Onion, info.Addrs())
+	key := payloadKey(full)
+	if key == c.key && c.variants != nil {
+		return
+	}
+	c.key = key
+	c.variants = nil
+	seen := map[string]bool{}
+	add := func(p qr.Payload) {
+		k := payloadKey(p)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		c.variants = append(c.variants, encodeQR(p, c.utf8))
+	}
+	add(full)
+	first := full.Addrs
+	if len(first) > 1 {
+		first = first[:1]
+	}
+	add(qr.Payload{Pass: full.Pass, Tor: full.Tor, Addrs: first})
+	add(qr.Payload{Pass: full.Pass, Addrs: first})
+	add(qr.Payload{Pass: full.Pass, Tor: full.Tor})
+	add(qr.Payload{Pass: full.Pass})
+}
+
+func payloadKey(p qr.Payload) string {
+	b, _ := p.JSON()
+	return string(b)
+}
+
+func encodeQR(p qr.Payload, utf8 bool) qrCode {
+	code, err := p.Code()
+	if err != nil {
+		return qrCode{payload: p, err: err}
+	}
+	var lines []string
+	if utf8 {
+		lines = code.Terminal()
+	} else {
+		lines = code.ASCII()
+	}
+	return qrCode{payload: p, lines: lines, width: textWidth(lines[0]), quiet: qr.QuietZone}
+}
+
+// trim returns the code with a quiet zone of quiet modules. Half-block
+// lines hold two module rows each, and the code's size is odd, so a 4
+// module quiet zone loses one line at the top (2 modules) and the bottom
+// line (the last module row), leaving 3 below.
+func (q qrCode) trim(quiet int, utf8 bool) qrCode {
+	if q.err != nil || quiet >= q.quiet {
+		return q
+	}
+	drop := q.quiet - quiet // modules per side
+	lines := q.lines
+	cols := drop
+	if utf8 {
+		lines = lines[drop/2 : len(lines)-drop/2]
+	} else {
+		lines = lines[drop : len(lines)-drop]
+		cols = 2 * drop
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		r := []rune(l)
+		out[i] = string(r[cols : len(r)-cols])
+	}
+	q.lines, q.quiet, q.width = out, quiet, textWidth(out[0])
+	return q
+}
+
+// describe says in words what a code holds.
+func (q qrCode) describe() string {
+	var parts []string
+	if q.payload.Pass != "" {
+		parts = append(parts, "the root password")
+	}
+	if n := len(q.payload.Addrs); n == 1 {
+		parts = append(parts, "the address "+strings.Trim(q.payload.Addrs[0], "[]"))
+	} else if n > 1 {
+		parts = append(parts, fmt.Sprintf("%d addresses", n))
+	}
+	if q.payload.Tor != "" {
+		parts = append(parts, "the onion address")
+	}
+	switch len(parts) {
+	case 0:
+		return "nothing yet"
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func textWidth(s string) int { return len([]rune(s)) }
+
+// sameAddrs reports whether the code carries all of the machine's
+// addresses.
+func sameAddrs(p qr.Payload, addrs []netip.Addr) bool { return len(p.Addrs) == len(addrs) }
