@@ -15,7 +15,10 @@ import (
 // the input files and leaves the output directory empty; success writes
 // exactly the generated units, each a well-formed unit of known keys, and
 // generating twice gives the same bytes. The seed corpus in
-// testdata/fuzz/FuzzRestore is the real capture and broken variants of it.
+// testdata/fuzz/FuzzRestore is the real capture and broken variants of it;
+// those are large, so run the fuzzer with a short minimization time:
+//
+//	go test -run '^$' -fuzz FuzzRestore -fuzztime 5m -fuzzminimizetime 2s ./netrestore/
 func FuzzRestore(f *testing.F) {
 	f.Fuzz(func(t *testing.T, addrs, routes4, routes6 []byte) {
 		dir := t.TempDir()
@@ -67,8 +70,8 @@ func FuzzRestore(f *testing.F) {
 // broken in the ways dumps break (cut short, damaged, wrong types, empty).
 func writeFuzzSeeds(t *testing.T, d dumps) {
 	t.Helper()
+	// Other files there are inputs the fuzzer found; they stay.
 	dir := filepath.Join("testdata", "fuzz", "FuzzRestore")
-	os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

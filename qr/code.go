@@ -41,8 +41,23 @@ var levels = []struct {
 	{LevelM, qrcode.Medium},
 }
 
-// Encode makes the QR code for data.
+// Encode makes the QR code for data. Readers guess how bytes beyond ASCII
+// are encoded (see Payload.JSON), so data should be ASCII.
 func Encode(data []byte) (*Code, error) {
+	c, err := encodeStandard(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.makeFindable(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// encodeStandard makes the QR code for data with go-qrcode: the smallest
+// version at level M, the best level that fits that version, and the mask
+// that the standard's penalty rules choose.
+func encodeStandard(data []byte) (*Code, error) {
 	if len(data) == 0 {
 		return nil, errors.New("qr: nothing to encode")
 	}
@@ -51,32 +66,29 @@ func Encode(data []byte) (*Code, error) {
 	if err != nil {
 		return nil, fmt.Errorf("qr: cannot encode %d bytes at error correction level M: %w", len(data), err)
 	}
+	q, level := m, LevelM
 	for _, l := range levels {
-		q := m
-		if l.lib != qrcode.Medium {
-			q, err = qrcode.New(string(data), l.lib)
-			if err != nil || q.VersionNumber != m.VersionNumber {
-				// A better level would need a bigger code.
-				continue
-			}
+		if l.level == LevelM {
+			break
 		}
-		bitmap := q.Bitmap()
-		c := &Code{text: string(data), version: q.VersionNumber, level: l.level}
-		for _, row := range bitmap {
-			c.dark = append(c.dark, append([]bool(nil), row...))
+		better, err := qrcode.New(string(data), l.lib)
+		if err == nil && better.VersionNumber == m.VersionNumber {
+			q, level = better, l.level
+			break
 		}
-		if want := 17 + 4*c.version + 2*QuietZone; len(c.dark) != want || len(c.dark[0]) != want {
-			return nil, fmt.Errorf("qr: version %d code is %d modules wide, want %d", c.version, len(c.dark), want)
-		}
-		if c.mask, err = c.readMask(); err != nil {
-			return nil, err
-		}
-		if err := c.makeFindable(); err != nil {
-			return nil, err
-		}
-		return c, nil
+		// Otherwise that level would need a bigger code.
 	}
-	return nil, errors.New("qr: no error correction level fits") // unreachable: M always fits
+	c := &Code{text: string(data), version: q.VersionNumber, level: level}
+	for _, row := range q.Bitmap() {
+		c.dark = append(c.dark, append([]bool(nil), row...))
+	}
+	if want := 17 + 4*c.version + 2*QuietZone; len(c.dark) != want || len(c.dark[0]) != want {
+		return nil, fmt.Errorf("qr: version %d code is %d modules wide, want %d", c.version, len(c.dark), want)
+	}
+	if c.mask, err = c.readMask(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Text returns the encoded text.

@@ -38,44 +38,21 @@ func (c *Code) makeFindable() error {
 	if err != nil {
 		return err
 	}
-	ec, err := decoder.ErrorCorrectionLevel_ValueOf(string(c.level))
-	if err != nil {
-		return err
-	}
-	version, err := decoder.Version_GetVersionForNumber(c.version)
-	if err != nil {
-		return err
-	}
-	type candidate struct {
-		mask, penalty int
-		matrix        *encoder.ByteMatrix
-	}
-	var candidates []candidate
+	var candidates []*Code
+	penalty := map[*Code]int{}
 	for mask := 0; mask < 8; mask++ {
 		if mask == c.mask {
 			continue
 		}
-		n := c.Size() - 2*QuietZone
-		m := encoder.NewByteMatrix(n, n)
-		if err := encoder.MatrixUtil_buildMatrix(codewords, ec, version, mask, m); err != nil {
-			return fmt.Errorf("qr: placing code words with mask %d: %w", mask, err)
+		alt, p, err := c.withMask(codewords, mask)
+		if err != nil {
+			return err
 		}
-		penalty := encoder.MaskUtil_applyMaskPenaltyRule1(m) + encoder.MaskUtil_applyMaskPenaltyRule2(m) +
-			encoder.MaskUtil_applyMaskPenaltyRule3(m) + encoder.MaskUtil_applyMaskPenaltyRule4(m)
-		candidates = append(candidates, candidate{mask, penalty, m})
+		candidates = append(candidates, alt)
+		penalty[alt] = p
 	}
-	sort.SliceStable(candidates, func(i, j int) bool { return candidates[i].penalty < candidates[j].penalty })
-	for _, cand := range candidates {
-		alt := &Code{text: c.text, version: c.version, level: c.level, mask: cand.mask}
-		alt.dark = make([][]bool, c.Size())
-		for y := range alt.dark {
-			alt.dark[y] = make([]bool, c.Size())
-		}
-		for y := 0; y < cand.matrix.GetHeight(); y++ {
-			for x := 0; x < cand.matrix.GetWidth(); x++ {
-				alt.dark[y+QuietZone][x+QuietZone] = cand.matrix.Get(x, y) == 1
-			}
-		}
+	sort.SliceStable(candidates, func(i, j int) bool { return penalty[candidates[i]] < penalty[candidates[j]] })
+	for _, alt := range candidates {
 		if alt.zxingReads() {
 			*c = *alt
 			return nil
@@ -85,16 +62,59 @@ func (c *Code) makeFindable() error {
 	return nil
 }
 
+// withMask places codewords, c's code words, with mask, and returns the
+// resulting code and its penalty score by the standard's rules.
+func (c *Code) withMask(codewords *gozxing.BitArray, mask int) (*Code, int, error) {
+	ec, err := decoder.ErrorCorrectionLevel_ValueOf(string(c.level))
+	if err != nil {
+		return nil, 0, err
+	}
+	version, err := decoder.Version_GetVersionForNumber(c.version)
+	if err != nil {
+		return nil, 0, err
+	}
+	n := c.Size() - 2*QuietZone
+	m := encoder.NewByteMatrix(n, n)
+	if err := encoder.MatrixUtil_buildMatrix(codewords, ec, version, mask, m); err != nil {
+		return nil, 0, fmt.Errorf("qr: placing the code words with mask %d: %w", mask, err)
+	}
+	penalty := encoder.MaskUtil_applyMaskPenaltyRule1(m) + encoder.MaskUtil_applyMaskPenaltyRule2(m) +
+		encoder.MaskUtil_applyMaskPenaltyRule3(m) + encoder.MaskUtil_applyMaskPenaltyRule4(m)
+	alt := &Code{text: c.text, version: c.version, level: c.level, mask: mask}
+	alt.dark = make([][]bool, c.Size())
+	for y := range alt.dark {
+		alt.dark[y] = make([]bool, c.Size())
+	}
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			alt.dark[y+QuietZone][x+QuietZone] = m.Get(x, y) == 1
+		}
+	}
+	return alt, penalty, nil
+}
+
 // zxingReads reports whether gozxing reads c, drawn black on white, at
-// every one of findableScales.
+// every one of findableScales. The picture goes to gozxing as luminance
+// bytes, through the binarizer that readers use on camera frames.
 func (c *Code) zxingReads() bool {
 	reader := gozxingqr.NewQRCodeReader()
+	n := c.Size()
 	for _, scale := range findableScales {
-		img, err := c.Image(scale)
+		w := n * scale
+		lum := make([]byte, w*w)
+		for y := 0; y < w; y++ {
+			row := lum[y*w : (y+1)*w]
+			for x := range row {
+				if !c.Dark(x/scale, y/scale) {
+					row[x] = 0xff
+				}
+			}
+		}
+		src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, w, 0, 0, w, w, false)
 		if err != nil {
 			return false
 		}
-		bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+		bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 		if err != nil {
 			return false
 		}

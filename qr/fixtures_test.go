@@ -25,6 +25,8 @@ func fixtures() []fixture {
 			addrs("192.168.1.23"))},
 		{"typical", qr.NewPayload("unusable-shrewdly-decibel-ample", onion,
 			addrs("fe80::1c2d:3eff:fe4f:5061", "192.168.178.54", "2001:db8:85a3::8a2e:370:7334"))},
+		{"chosen password beyond ASCII", qr.NewPayload("Grüße, ñandú & 東京 <€>", "",
+			addrs("10.0.0.7"))},
 		{"largest", largest()},
 	}
 }

@@ -4,14 +4,22 @@
 // The payload is the JSON document that clan's CLI reads from a picture of
 // the code (`zbarimg --raw`): {"pass":…,"tor":…,"addrs":[…]}. clan only tries
 // addrs[0] and rejects a bare IPv6 address, so the addresses are global ones,
-// IPv4 first, IPv6 bracketed.
+// IPv4 first, IPv6 bracketed. The text is ASCII, so that every reader
+// decodes the same characters.
+//
+// The code is the smallest version that holds the payload at error
+// correction level M, at the best level that fits that version, with a
+// mask that ZXing-based readers can find (see findable.go).
 package qr
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"slices"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Payload is the login data a QR code carries. Empty fields are left out of
@@ -59,6 +67,11 @@ func NewPayload(pass, onion string, addrs []netip.Addr) Payload {
 }
 
 // JSON returns the payload as compact JSON, the exact text of the QR code.
+// The text is ASCII: any other character (a chosen password may have
+// some) is written as a \u escape. A QR code carries bytes without saying
+// how they are encoded unless it has an ECI header, which go-qrcode does
+// not write, and zbarimg then guesses: UTF-8 "ü" comes out as Shift JIS
+// "ﾃｼ". ASCII reads the same everywhere, and the JSON means the same.
 func (p Payload) JSON() ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -67,7 +80,27 @@ func (p Payload) JSON() ([]byte, error) {
 	if err := enc.Encode(p); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return asciiJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), nil
+}
+
+// asciiJSON replaces every non-ASCII character of the JSON text data by
+// its \u escape (a surrogate pair beyond the Basic Multilingual Plane).
+// Outside strings JSON is ASCII already, so only strings change, and only
+// in spelling.
+func asciiJSON(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	for _, r := range string(data) {
+		if r < utf8.RuneSelf {
+			out = append(out, byte(r))
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out
 }
 
 // Code encodes the payload's JSON as a QR code.

@@ -77,6 +77,7 @@ func TestPayloadJSONIsExactlyWhatClanReads(t *testing.T) {
 			`{"pass":"a-b-c","tor":"x.onion","addrs":["192.0.2.1","[2001:db8::1]"]}`,
 		},
 		{qr.Payload{Pass: `q"<&>\`}, `{"pass":"q\"<&>\\"}`},
+		{qr.Payload{Pass: "Grüße-東京-🔑"}, `{"pass":"Gr\u00fc\u00dfe-\u6771\u4eac-\ud83d\udd11"}`},
 	} {
 		got, err := tc.p.JSON()
 		if err != nil {
@@ -88,11 +89,33 @@ func TestPayloadJSONIsExactlyWhatClanReads(t *testing.T) {
 	}
 }
 
+func TestPayloadJSONKeepsEveryPassword(t *testing.T) {
+	for _, pw := range []string{"Grüße-東京-🔑", "tab\there", "\u2028", `"\`, "\ufffd", "a\x00b"} {
+		data, err := qr.Payload{Pass: pw}.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back qr.Payload
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		if back.Pass != pw {
+			t.Errorf("password %q comes back as %q from %s", pw, back.Pass, data)
+		}
+		for _, c := range data {
+			if c >= 0x80 || c < 0x20 {
+				t.Errorf("%q: JSON text %q holds byte %#x", pw, data, c)
+				break
+			}
+		}
+	}
+}
+
 // TestFixturesFollowClansRules checks every fixture's JSON against the
 // rules of clan's parser (clan_lib/network/qr_code.py and
 // clan_lib/ssh/parse.py): keys pass/tor/addrs, addrs[0] is the one tried
 // and must parse as [user@]host[:port], IPv6 only in brackets; plus ours:
-// no link-local address, no escape or control characters.
+// no link-local address, no escape or control characters, ASCII only.
 func TestFixturesFollowClansRules(t *testing.T) {
 	for _, f := range fixtures() {
 		t.Run(f.name, func(t *testing.T) {
@@ -117,6 +140,7 @@ func TestClanRulesCheckerRejectsWhatClanRejects(t *testing.T) {
 		`{"pass":"x","password":"x"}`,       // old key name
 		`{"addrs":["10.0.0.1:x"]}`,          // bad port
 		`{"pass":""}`,                       // an unknown value is left out, not empty
+		`{"pass":"grüße"}`,                  // not ASCII
 	} {
 		if err := clanAccepts([]byte(bad)); err == nil {
 			t.Errorf("clanAccepts(%q) = nil, want an error", bad)
@@ -126,11 +150,16 @@ func TestClanRulesCheckerRejectsWhatClanRejects(t *testing.T) {
 
 var controlChars = regexp.MustCompile(`[\x00-\x1f\x7f]`)
 
+var nonASCII = regexp.MustCompile(`[^\x00-\x7f]`)
+
 // clanAccepts parses data the way clan's CLI does, and applies our own
 // rules on top. It returns what is wrong.
 func clanAccepts(data []byte) error {
 	if controlChars.Match(data) {
 		return fmt.Errorf("control character in the JSON text")
+	}
+	if nonASCII.Match(data) {
+		return fmt.Errorf("non-ASCII character in the JSON text: readers guess its encoding")
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {

@@ -10,14 +10,16 @@ import (
 
 // look is how the console draws: which glyphs the terminal can show and
 // which styles it gets. Only the 16 ANSI colours are used, because that is
-// all the Linux VT has, and every screen stays usable with no styling at all
-// (NO_COLOR, or a serial terminal that ignores it): selection and the active
-// tab are also marked with characters.
+// all the Linux VT has. NO_COLOR takes the colours away but keeps bold and
+// reverse video (they are not colours); TERM=dumb takes every escape
+// sequence away. Every screen stays usable with no styling at all:
+// selection and the active tab are also marked with characters.
 type look struct {
 	utf8  bool
-	color bool
+	color bool // ANSI colours
+	attrs bool // bold and reverse video
 
-	plain, title, tab, tabActive, heading, password, good, busy, bad, dim, key, selected, qrCaption lipgloss.Style
+	plain, title, tab, tabActive, heading, password, good, busy, bad, dim, key, selected, cursor, qrCaption lipgloss.Style
 }
 
 // tone is what a piece of text says about the thing it names.
@@ -43,6 +45,13 @@ func (l look) style(t tone) lipgloss.Style {
 		return l.dim
 	}
 	return l.plain
+}
+
+func (l look) profile() termenv.Profile {
+	if l.attrs {
+		return termenv.ANSI
+	}
+	return termenv.Ascii
 }
 
 func (l look) paint(t tone, s string) string { return l.style(t).Render(s) }
@@ -75,15 +84,15 @@ func (l look) bars(n int) string {
 	return strings.Repeat(lit, n) + strings.Repeat(unlit, 4-n)
 }
 
-// newLook decides the glyphs and colours from the environment.
+// newLook decides the glyphs and styles from the environment.
 func newLook(getenv func(string) string) look {
-	l := look{utf8: utf8Terminal(getenv), color: getenv("NO_COLOR") == ""}
+	return makeLook(utf8Terminal(getenv), getenv("NO_COLOR") == "", getenv("TERM") != "dumb")
+}
+
+func makeLook(utf8, color, attrs bool) look {
+	l := look{utf8: utf8, color: color && attrs, attrs: attrs}
 	r := lipgloss.NewRenderer(io.Discard)
-	if l.color {
-		r.SetColorProfile(termenv.ANSI)
-	} else {
-		r.SetColorProfile(termenv.Ascii)
-	}
+	r.SetColorProfile(l.profile())
 	// Set explicitly so that lipgloss never queries the terminal.
 	r.SetHasDarkBackground(true)
 	s := r.NewStyle
@@ -91,20 +100,26 @@ func newLook(getenv func(string) string) look {
 		red, green, yellow, blue, cyan, white = 1, 2, 3, 4, 6, 7
 		brightWhite, brightCyan               = 15, 14
 	)
-	c := func(n int) lipgloss.ANSIColor { return lipgloss.ANSIColor(n) }
+	fg := func(st lipgloss.Style, n int) lipgloss.Style {
+		if !l.color {
+			return st
+		}
+		return st.Foreground(lipgloss.ANSIColor(n))
+	}
 	l.plain = s()
 	l.title = s().Bold(true)
 	l.tab = s()
 	l.tabActive = s().Reverse(true).Bold(true)
-	l.heading = s().Bold(true).Foreground(c(brightCyan))
-	l.password = s().Bold(true).Foreground(c(brightWhite))
-	l.good = s().Foreground(c(green))
-	l.busy = s().Foreground(c(yellow))
-	l.bad = s().Bold(true).Foreground(c(red))
-	l.dim = s().Foreground(c(cyan))
-	l.key = s().Bold(true).Foreground(c(white))
+	l.heading = fg(s().Bold(true), brightCyan)
+	l.password = fg(s().Bold(true), brightWhite)
+	l.good = fg(s(), green)
+	l.busy = fg(s(), yellow)
+	l.bad = fg(s().Bold(true), red)
+	l.dim = fg(s(), cyan)
+	l.key = fg(s().Bold(true), white)
 	l.selected = s().Reverse(true)
-	l.qrCaption = s().Foreground(c(blue)).Bold(true)
+	l.cursor = s().Reverse(true)
+	l.qrCaption = fg(s().Bold(true), blue)
 	return l
 }
 

@@ -77,11 +77,23 @@ func (m *model) statusText(width int, qrHint bool) []string {
 	b.wrapped(l.heading.Render("Tor onion service")+"  ", 19, torState, l.style(t))
 	if info.Onion != "" {
 		cmd := "torify ssh root@" + info.Onion
-		if 2+len(cmd) <= width {
+		switch {
+		case 2+len(cmd) <= width:
 			b.line("  " + cmd)
-		} else {
+		case 2+len(info.Onion) <= width:
 			b.line("  torify ssh root@")
-			b.line("    " + info.Onion)
+			b.line("  " + info.Onion)
+		default:
+			// Beside the QR code on a 128-column console: the
+			// address does not fit on one line.
+			b.line("  torify ssh root@")
+			parts := (len(info.Onion) + width - 3) / (width - 2)
+			n := (len(info.Onion) + parts - 1) / parts
+			for rest := info.Onion; rest != ""; {
+				n = min(n, len(rest))
+				b.line("  " + rest[:n])
+				rest = rest[n:]
+			}
 		}
 	} else if p := info.OnionProblem(); p != "" && info.OnionErr != nil {
 		b.line("  " + l.dim.Render("("+p+")"))

@@ -395,7 +395,7 @@ func (f *Fake) RemoveNetwork(ssid string) {
 			continue
 		}
 		for _, n := range st.sortedNetworks() {
-			if n.cfg.SSID != ssid || n.agentPending {
+			if n.cfg.SSID != ssid {
 				continue
 			}
 			if st.connected == n {

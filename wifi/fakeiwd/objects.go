@@ -12,8 +12,9 @@ import (
 // object tree, org.freedesktop.DBus.Properties, the ObjectManager and the
 // signals that announce changes.
 
-// export registers one subtree handler per interface at "/", so every call
-// reaches the fake, which then answers like ell does for paths and
+// export registers one handler per interface at "/" and for the subtree
+// under "/net" (godbus looks for subtree handlers below "/" only), so every
+// call reaches the fake, which then answers like ell does for paths and
 // interfaces that do not exist.
 func (f *Fake) export(conn *dbus.Conn) error {
 	tables := map[string]map[string]any{
@@ -35,7 +36,10 @@ func (f *Fake) export(conn *dbus.Conn) error {
 		ifKnownNetwork: {"Forget": f.knownForget},
 	}
 	for iface, methods := range tables {
-		if err := conn.ExportSubtreeMethodTable(methods, "/", iface); err != nil {
+		if err := conn.ExportMethodTable(methods, "/", iface); err != nil {
+			return err
+		}
+		if err := conn.ExportSubtreeMethodTable(methods, "/net", iface); err != nil {
 			return err
 		}
 	}

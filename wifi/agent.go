@@ -1,0 +1,214 @@
+package wifi
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// PassphraseRequest tells a PassphraseFunc what iwd asks for.
+type PassphraseRequest struct {
+	Network Path   `json:"network"`
+	SSID    string `json:"ssid"`
+	Device  Path   `json:"device"`
+	// Hidden is true when the request comes from ConnectHidden.
+	Hidden bool `json:"hidden"`
+}
+
+// PassphraseFunc supplies a passphrase when iwd needs one. ctx is cancelled
+// when iwd withdraws the request (context.Cause is then a *CanceledError)
+// or when the Connect call's context ends; the prompt must close then.
+// Returning an error refuses the request and Connect fails with it.
+type PassphraseFunc func(ctx context.Context, req PassphraseRequest) (string, error)
+
+// ErrNoPassphrase is the refusal when iwd needs a passphrase but Connect
+// was given no PassphraseFunc.
+var ErrNoPassphrase = errors.New("the network needs a passphrase, and none was given")
+
+// agent is the client's net.connman.iwd.Agent. Its exported methods are
+// exactly the D-Bus methods.
+type agent struct {
+	c *Client
+
+	mu      sync.Mutex
+	expects []*expectation
+	active  map[*expectation]context.CancelCauseFunc
+}
+
+// expectation is a Connect or ConnectHidden waiting for iwd to ask.
+type expectation struct {
+	ctx     context.Context
+	ask     PassphraseFunc
+	hidden  bool   // ConnectHidden: matched by device and ssid
+	network Path   // Connect: matched by network
+	device  Path   // the station
+	ssid    string // the network's name
+
+	// Outcome, under agent.mu.
+	asked        bool
+	cancelReason string
+	askErr       error
+}
+
+func (a *agent) expect(e *expectation) {
+	a.mu.Lock()
+	a.expects = append(a.expects, e)
+	a.mu.Unlock()
+}
+
+func (a *agent) forget(e *expectation) {
+	a.mu.Lock()
+	a.expects = slices.DeleteFunc(a.expects, func(x *expectation) bool { return x == e })
+	a.mu.Unlock()
+}
+
+// outcome reads what happened to an expectation.
+func (a *agent) outcome(e *expectation) (asked bool, reason string, askErr error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return e.asked, e.cancelReason, e.askErr
+}
+
+// cancelAll closes every open prompt, as if iwd had sent Cancel(reason).
+func (a *agent) cancelAll(reason string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for e, cancel := range a.active {
+		e.cancelReason = reason
+		cancel(&CanceledError{Reason: reason})
+	}
+}
+
+var errCanceled = dbus.NewError(agentCanceled, []any{"Canceled by the user"})
+
+// fromIwd refuses calls from anyone but the iwd we talk to: nobody else
+// may fish for passphrases through our agent.
+func (a *agent) fromIwd(msg dbus.Message) bool {
+	sender, _ := msg.Headers[dbus.FieldSender].Value().(string)
+	a.c.mu.Lock()
+	defer a.c.mu.Unlock()
+	return sender != "" && sender == a.c.owner
+}
+
+// Release is sent when iwd shuts down; the agent is then unregistered.
+func (a *agent) Release(msg dbus.Message) *dbus.Error {
+	if a.fromIwd(msg) {
+		a.c.mu.Lock()
+		a.c.agentOK = false
+		a.c.notifyLocked()
+		a.c.mu.Unlock()
+	}
+	return nil
+}
+
+// RequestPassphrase asks the PassphraseFunc of the Connect that is waiting
+// for this network.
+func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (string, *dbus.Error) {
+	if !a.fromIwd(msg) {
+		return "", errCanceled
+	}
+	req := PassphraseRequest{Network: network}
+	e := a.find(func(e *expectation) bool { return !e.hidden && e.network == network })
+	if e != nil {
+		req.SSID, req.Device = e.ssid, e.device
+	} else {
+		// A network found by ConnectHidden was unknown when the call
+		// began; ask iwd for its name and station to match it.
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		var props map[string]dbus.Variant
+		err := a.c.conn.Object(busName, network).CallWithContext(ctx, ifProperties+".GetAll", 0, ifNetwork).Store(&props)
+		cancel()
+		if err != nil {
+			return "", errCanceled
+		}
+		req.SSID, req.Device, req.Hidden = propString(props, "Name"), propPath(props, "Device"), true
+		e = a.find(func(e *expectation) bool { return e.hidden && e.device == req.Device && e.ssid == req.SSID })
+		if e == nil {
+			return "", errCanceled
+		}
+	}
+
+	askCtx, cancelAsk := context.WithCancelCause(e.ctx)
+	a.mu.Lock()
+	e.asked = true
+	a.active[e] = cancelAsk
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		delete(a.active, e)
+		a.mu.Unlock()
+		cancelAsk(nil)
+	}()
+
+	var pass string
+	var err error
+	if e.ask == nil {
+		err = ErrNoPassphrase
+	} else {
+		pass, err = e.ask(askCtx, req)
+	}
+	if err == nil {
+		err = ValidatePassphrase(pass)
+	}
+	if err != nil {
+		a.mu.Lock()
+		if e.cancelReason == "" {
+			e.askErr = err
+		}
+		a.mu.Unlock()
+		return "", errCanceled
+	}
+	return pass, nil
+}
+
+func (a *agent) find(match func(*expectation) bool) *expectation {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range a.expects {
+		if match(e) {
+			return e
+		}
+	}
+	return nil
+}
+
+// RequestPrivateKeyPassphrase, RequestUserNameAndPassword and
+// RequestUserPassword are for 802.1X networks, which need provisioning
+// files the console does not write; they are refused.
+func (a *agent) RequestPrivateKeyPassphrase(network dbus.ObjectPath) (string, *dbus.Error) {
+	return "", errCanceled
+}
+
+func (a *agent) RequestUserNameAndPassword(network dbus.ObjectPath) (string, string, *dbus.Error) {
+	return "", "", errCanceled
+}
+
+func (a *agent) RequestUserPassword(network dbus.ObjectPath, user string) (string, *dbus.Error) {
+	return "", errCanceled
+}
+
+// Cancel is iwd withdrawing the request in progress. It is acted on in
+// intercept, as it arrives.
+func (a *agent) Cancel(reason string) *dbus.Error { return nil }
+
+// intercept sees each incoming message in order, before dispatch. Method
+// calls are otherwise handled on goroutines of their own, so iwd's Cancel
+// could be handled after the failing Connect's reply that follows it;
+// acting on Cancel here lets Connect explain the failure with its reason.
+func (a *agent) intercept(msg *dbus.Message) {
+	if msg.Type != dbus.TypeMethodCall {
+		return
+	}
+	path, _ := msg.Headers[dbus.FieldPath].Value().(dbus.ObjectPath)
+	iface, _ := msg.Headers[dbus.FieldInterface].Value().(string)
+	member, _ := msg.Headers[dbus.FieldMember].Value().(string)
+	if path != AgentPath || iface != ifAgent || member != "Cancel" || !a.fromIwd(*msg) || len(msg.Body) != 1 {
+		return
+	}
+	if reason, ok := msg.Body[0].(string); ok {
+		a.cancelAll(reason)
+	}
+}
