@@ -160,6 +160,9 @@ type invocation struct {
 }
 
 var (
+	// The program's name (or the module's ${exe}) as a word of its own,
+	// also right after a quote or a parenthesis, as in succeed("installer-console ...").
+	marker       = regexp.MustCompile("(?:^|[\\s\"'`(])(?:installer-console|\\$\\{exe\\})(?:[\\s\"'`);,]|$)")
 	leadingJunk  = regexp.MustCompile("^[fr]?[\"'`(]+")
 	trailingJunk = regexp.MustCompile("[\"'`);,.]+$")
 	shellBreak   = map[string]bool{"|": true, "||": true, "&&": true, ";": true, ">": true, ">&2": true, "2>&1": true, "<": true}
@@ -177,13 +180,11 @@ func invocations(t *testing.T, files []sourceFile) []invocation {
 	var found []invocation
 	for _, f := range files {
 		for n, line := range strings.Split(f.text, "\n") {
-			tokens := strings.Fields(line)
-			for i, tok := range tokens {
-				if c := clean(tok); c != "installer-console" && c != "${exe}" {
-					continue
-				}
+			for _, loc := range marker.FindAllStringIndex(line, -1) {
+				tokens := strings.Fields(line[loc[1]:])
 				inv := invocation{where: fmt.Sprintf("%s:%d", f.name, n+1)}
-				j := i + 1
+				unknown := false
+				j := 0
 				for ; j < len(tokens); j++ {
 					word := clean(tokens[j])
 					parent := strings.Join(inv.path, " ")
@@ -193,9 +194,13 @@ func invocations(t *testing.T, files []sourceFile) []invocation {
 					if !help(t, inv.path).subcommands[word] {
 						t.Errorf("%s: installer-console %s: no such subcommand in the binary",
 							inv.where, strings.Join(append(inv.path, word), " "))
+						unknown = true
 						break
 					}
 					inv.path = append(inv.path, word)
+				}
+				if unknown {
+					continue
 				}
 				for ; j < len(tokens); j++ {
 					if shellBreak[tokens[j]] {

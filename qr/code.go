@@ -7,8 +7,13 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// QuietZone is the light border, in modules, on each side of every rendering.
+// QuietZone is the light border, in modules, on each side of a code, as
+// the standard asks. WithQuietZone makes it narrower.
 const QuietZone = 4
+
+// MinQuietZone is the narrowest border WithQuietZone allows: phone cameras
+// still find a code with 2 modules of light around it.
+const MinQuietZone = 2
 
 // Level is a QR error correction level.
 type Level string
@@ -28,6 +33,7 @@ type Code struct {
 	version int
 	level   Level
 	mask    int
+	quiet   int      // modules of quiet zone on each side
 	dark    [][]bool // [y][x], quiet zone included
 }
 
@@ -78,7 +84,7 @@ func encodeStandard(data []byte) (*Code, error) {
 		}
 		// Otherwise that level would need a bigger code.
 	}
-	c := &Code{text: string(data), version: q.VersionNumber, level: level}
+	c := &Code{text: string(data), version: q.VersionNumber, level: level, quiet: QuietZone}
 	for _, row := range q.Bitmap() {
 		c.dark = append(c.dark, append([]bool(nil), row...))
 	}
@@ -102,6 +108,30 @@ func (c *Code) Level() Level { return c.level }
 
 // Size returns the width and height in modules, quiet zone included.
 func (c *Code) Size() int { return len(c.dark) }
+
+// Quiet returns the width of the quiet zone in modules: QuietZone unless
+// the code came from WithQuietZone.
+func (c *Code) Quiet() int { return c.quiet }
+
+// WithQuietZone returns the code with a quiet zone of quiet modules on each
+// side, MinQuietZone to QuietZone, for a screen too small for the full
+// one. Every rendering of the result has the narrower border.
+func (c *Code) WithQuietZone(quiet int) (*Code, error) {
+	if quiet < MinQuietZone || quiet > QuietZone {
+		return nil, fmt.Errorf("qr: quiet zone of %d modules is outside %d..%d", quiet, MinQuietZone, QuietZone)
+	}
+	trim := c.quiet - quiet
+	if trim < 0 {
+		return nil, fmt.Errorf("qr: cannot widen a quiet zone of %d modules to %d", c.quiet, quiet)
+	}
+	out := *c
+	out.quiet = quiet
+	out.dark = nil
+	for _, row := range c.dark[trim : len(c.dark)-trim] {
+		out.dark = append(out.dark, row[trim:len(row)-trim])
+	}
+	return &out, nil
+}
 
 // Dark reports whether the module at column x, row y (quiet zone included)
 // is dark. Everything outside the code is light.

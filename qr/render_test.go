@@ -16,7 +16,10 @@ import (
 // TestEveryRenderingDecodes decodes each rendering of each fixture with
 // gozxing and with zbarimg (as clan's CLI reads a picture). The terminal
 // renderings are drawn as a console with light text on a dark background
-// shows them: a lit glyph is light.
+// shows them (a lit glyph is light): with ideal square modules, and as a
+// screenshot of the Linux console with its font's unequal half blocks.
+// Plain ASCII is drawn with "##" as a solid cell: a camera reads '#'
+// glyphs on a screen poorly, which is why consoles get ASCIIReverse.
 func TestEveryRenderingDecodes(t *testing.T) {
 	for _, f := range fixtures() {
 		t.Run(f.name, func(t *testing.T) {
@@ -71,6 +74,25 @@ func TestEveryRenderingDecodes(t *testing.T) {
 			}
 			check("terminal in colour with gozxing", got)
 
+			// As a screenshot of the Linux console shows them.
+			for name, lines := range map[string][]string{
+				"terminal":          c.Terminal(),
+				"terminal (colour)": c.TerminalColor(),
+				"ASCII in reverse":  c.ASCIIReverse(),
+			} {
+				shot, err := qrtest.VTScreenshot(lines)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := qrtest.DecodeImage(shot)
+				if err != nil {
+					t.Errorf("%s on the Linux console: gozxing: %v", name, err)
+				} else {
+					check(name+" on the Linux console with gozxing", got)
+				}
+				check(name+" on the Linux console with zbarimg", qrtest.Zbarimg(t, shot))
+			}
+
 			ascii, err := qrtest.ASCIIImage(c.ASCII(), qrtest.Scale)
 			if err != nil {
 				t.Fatal(err)
@@ -81,6 +103,12 @@ func TestEveryRenderingDecodes(t *testing.T) {
 			}
 			check("ASCII with gozxing", got)
 			check("ASCII with zbarimg", qrtest.Zbarimg(t, ascii))
+
+			got, err = qrtest.DecodeASCII(c.ASCIIReverse())
+			if err != nil {
+				t.Fatalf("ASCII in reverse video: %v", err)
+			}
+			check("ASCII in reverse video with gozxing", got)
 		})
 	}
 }
@@ -184,6 +212,52 @@ func TestASCIIIsTwoCharactersPerModule(t *testing.T) {
 		}
 		if lines[0] != strings.Repeat("#", 2*n) {
 			t.Errorf("%s: first line is not quiet zone", f.name)
+		}
+	}
+}
+
+func TestASCIIReverseIsSevenBitWithReverseVideoSpaces(t *testing.T) {
+	c, err := largest().Code()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, rev := c.ASCII(), c.ASCIIReverse()
+	if len(rev) != len(plain) {
+		t.Fatalf("%d lines, want %d", len(rev), len(plain))
+	}
+	for y, line := range rev {
+		for i := 0; i < len(line); i++ {
+			if line[i] >= 0x80 {
+				t.Fatalf("line %d holds byte %#x", y, line[i])
+			}
+		}
+		// Dropping the escapes and writing "##" for reverse-video
+		// spaces gives the plain rendering back.
+		var b strings.Builder
+		reverse := false
+		for _, part := range strings.SplitAfter(line, "m") {
+			text := part
+			if i := strings.Index(part, "\x1b["); i >= 0 {
+				text = part[:i]
+			}
+			if reverse {
+				text = strings.ReplaceAll(text, " ", "#")
+			}
+			b.WriteString(text)
+			switch {
+			case strings.HasSuffix(part, "\x1b[7m"):
+				reverse = true
+			case strings.HasSuffix(part, "\x1b[27m"):
+				reverse = false
+			case strings.Contains(part, "\x1b["):
+				t.Fatalf("line %d: unexpected escape in %q", y, part)
+			}
+		}
+		if reverse {
+			t.Errorf("line %d leaves reverse video on", y)
+		}
+		if b.String() != plain[y] {
+			t.Fatalf("line %d reads %q\nwant       %q", y, b.String(), plain[y])
 		}
 	}
 }
@@ -293,5 +367,64 @@ func BenchmarkPNG(b *testing.B) {
 		if _, err := c.PNG(8); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestNarrowerQuietZone checks WithQuietZone: the border shrinks, the code
+// inside stays, and every rendering still decodes with 2 modules of light.
+func TestNarrowerQuietZone(t *testing.T) {
+	full, err := largest().Code()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, quiet := range []int{qr.MinQuietZone, 3, qr.QuietZone} {
+		c, err := full.WithQuietZone(quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trim := qr.QuietZone - quiet
+		if c.Quiet() != quiet || c.Size() != full.Size()-2*trim {
+			t.Fatalf("quiet %d: Quiet() = %d, Size() = %d, want %d", quiet, c.Quiet(), c.Size(), full.Size()-2*trim)
+		}
+		for y := -1; y <= c.Size(); y++ {
+			for x := -1; x <= c.Size(); x++ {
+				inside := x >= 0 && y >= 0 && x < c.Size() && y < c.Size()
+				if want := inside && full.Dark(x+trim, y+trim); c.Dark(x, y) != want {
+					t.Fatalf("quiet %d: module (%d, %d) dark = %v, want %v", quiet, x, y, c.Dark(x, y), want)
+				}
+			}
+		}
+		if got, err := qrtest.DecodeTerminal(c.Terminal()); err != nil || got != c.Text() {
+			t.Errorf("quiet %d: terminal reads %q, %v", quiet, got, err)
+		}
+		if got, err := qrtest.DecodeASCII(c.ASCIIReverse()); err != nil || got != c.Text() {
+			t.Errorf("quiet %d: ASCII reads %q, %v", quiet, got, err)
+		}
+		shot, err := qrtest.VTScreenshot(c.Terminal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := qrtest.Zbarimg(t, shot); got != c.Text() {
+			t.Errorf("quiet %d: zbarimg reads the console as %q", quiet, got)
+		}
+		data, err := c.PNG(3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := qrtest.ZbarimgPNG(t, data); got != c.Text() {
+			t.Errorf("quiet %d: zbarimg reads the PNG as %q", quiet, got)
+		}
+	}
+	for _, quiet := range []int{1, 5} {
+		if _, err := full.WithQuietZone(quiet); err == nil || !strings.Contains(err.Error(), fmt.Sprint(quiet)) {
+			t.Errorf("WithQuietZone(%d) error = %v, want one naming %d", quiet, err, quiet)
+		}
+	}
+	narrow, err := full.WithQuietZone(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := narrow.WithQuietZone(3); err == nil {
+		t.Error("widening a trimmed quiet zone: want an error")
 	}
 }

@@ -145,7 +145,7 @@ func torSummary(info login.Info) (string, tone) {
 		if info.TorErr != nil && !errors.Is(info.TorErr, fs.ErrNotExist) {
 			return s, toneBad
 		}
-		return s, toneDim
+		return "not started yet", toneDim
 	case info.Tor.State == state.TorPublished:
 		return s, toneGood
 	case info.Tor.State == state.TorError || info.Tor.State == state.TorStopped:

@@ -86,8 +86,8 @@ func (c *Client) Connect(ctx context.Context, network Path, ask PassphraseFunc) 
 		device: propPathOf(c.prop(network, ifNetwork, "Device")),
 	}
 	c.agent.expect(e)
-	defer c.agent.forget(e)
 	err = c.call(ctx, network, ifNetwork+".Connect").Err
+	c.agent.forget(e)
 	if err == nil {
 		c.settle(ctx, func() bool {
 			st := c.objects[e.device][ifStation]
@@ -111,8 +111,8 @@ func (c *Client) ConnectHidden(ctx context.Context, device Path, ssid string, as
 	}
 	e := &expectation{ctx: ctx, ask: ask, hidden: true, device: device, ssid: ssid}
 	c.agent.expect(e)
-	defer c.agent.forget(e)
 	err := c.call(ctx, device, ifStation+".ConnectHiddenNetwork", ssid).Err
+	c.agent.forget(e)
 	if err == nil {
 		c.settle(ctx, func() bool {
 			st := c.objects[device][ifStation]

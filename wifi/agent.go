@@ -20,8 +20,10 @@ type PassphraseRequest struct {
 
 // PassphraseFunc supplies a passphrase when iwd needs one. ctx is cancelled
 // when iwd withdraws the request (context.Cause is then a *CanceledError)
-// or when the Connect call's context ends; the prompt must close then.
-// Returning an error refuses the request and Connect fails with it.
+// or when the Connect call's context ends; the prompt must close then, as
+// Connect does not return while a PassphraseFunc runs. Returning an error
+// refuses the request and Connect fails with it. The passphrase is checked
+// with ValidatePassphrase before iwd sees it.
 type PassphraseFunc func(ctx context.Context, req PassphraseRequest) (string, error)
 
 // ErrNoPassphrase is the refusal when iwd needs a passphrase but Connect
@@ -47,6 +49,8 @@ type expectation struct {
 	device  Path   // the station
 	ssid    string // the network's name
 
+	prompts sync.WaitGroup // running PassphraseFunc calls
+
 	// Outcome, under agent.mu.
 	asked        bool
 	cancelReason string
@@ -59,10 +63,19 @@ func (a *agent) expect(e *expectation) {
 	a.mu.Unlock()
 }
 
+// errAttemptOver closes a prompt still open when its Connect has ended.
+var errAttemptOver = errors.New("the connection attempt is over")
+
+// forget ends an expectation: a prompt still open is closed, and waited
+// for, so that no PassphraseFunc runs once Connect has returned.
 func (a *agent) forget(e *expectation) {
 	a.mu.Lock()
 	a.expects = slices.DeleteFunc(a.expects, func(x *expectation) bool { return x == e })
+	if cancel, ok := a.active[e]; ok {
+		cancel(errAttemptOver)
+	}
 	a.mu.Unlock()
+	e.prompts.Wait()
 }
 
 // outcome reads what happened to an expectation.
@@ -111,7 +124,7 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 		return "", errCanceled
 	}
 	req := PassphraseRequest{Network: network}
-	e := a.find(func(e *expectation) bool { return !e.hidden && e.network == network })
+	e := a.claim(func(e *expectation) bool { return !e.hidden && e.network == network })
 	if e != nil {
 		req.SSID, req.Device = e.ssid, e.device
 	} else {
@@ -125,15 +138,15 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 			return "", errCanceled
 		}
 		req.SSID, req.Device, req.Hidden = propString(props, "Name"), propPath(props, "Device"), true
-		e = a.find(func(e *expectation) bool { return e.hidden && e.device == req.Device && e.ssid == req.SSID })
+		e = a.claim(func(e *expectation) bool { return e.hidden && e.device == req.Device && e.ssid == req.SSID })
 		if e == nil {
 			return "", errCanceled
 		}
 	}
+	defer e.prompts.Done()
 
 	askCtx, cancelAsk := context.WithCancelCause(e.ctx)
 	a.mu.Lock()
-	e.asked = true
 	a.active[e] = cancelAsk
 	a.mu.Unlock()
 	defer func() {
@@ -164,11 +177,15 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 	return pass, nil
 }
 
-func (a *agent) find(match func(*expectation) bool) *expectation {
+// claim finds the expectation a request is for and counts the prompt
+// about to run; the caller must call e.prompts.Done.
+func (a *agent) claim(match func(*expectation) bool) *expectation {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, e := range a.expects {
 		if match(e) {
+			e.asked = true
+			e.prompts.Add(1)
 			return e
 		}
 	}

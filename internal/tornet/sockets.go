@@ -3,13 +3,17 @@ package tornet
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Socket is one IP socket held by a process.
@@ -49,6 +53,9 @@ func AssertLoopbackOnly(t testing.TB, pids ...int) {
 func CheckLoopbackOnly(pids ...int) (bad []string, checked int, err error) {
 	for _, pid := range pids {
 		socks, unknown, err := processSockets(pid)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // exited meanwhile (an ssh session, nc): no sockets
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -56,6 +63,9 @@ func CheckLoopbackOnly(pids ...int) (bad []string, checked int, err error) {
 			// A socket opened between reading the fds and the tables
 			// looks unknown; look once more before calling it so.
 			socks, unknown, err = processSockets(pid)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			if err != nil {
 				return nil, 0, err
 			}
@@ -107,14 +117,14 @@ func processSockets(pid int) ([]Socket, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing sockets of pid %d: %w", pid, err)
 	}
-	inodes := map[string]bool{}
+	inodes := map[string]int{} // inode: fd
 	for _, e := range entries {
 		link, err := os.Readlink(filepath.Join(fdDir, e.Name()))
 		if err != nil {
 			continue // closed meanwhile
 		}
 		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
-			inodes[strings.TrimSuffix(inode, "]")] = true
+			inodes[strings.TrimSuffix(inode, "]")], _ = strconv.Atoi(e.Name())
 		}
 	}
 	netDir := fmt.Sprintf("/proc/%d/net", pid)
@@ -122,10 +132,10 @@ func processSockets(pid int) ([]Socket, []string, error) {
 	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6", "raw", "raw6"} {
 		rows, err := readIPTable(filepath.Join(netDir, proto))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("sockets of pid %d: %w", pid, err)
 		}
 		for _, r := range rows {
-			if inodes[r.inode] {
+			if _, ok := inodes[r.inode]; ok {
 				delete(inodes, r.inode)
 				socks = append(socks, Socket{PID: pid, Proto: proto, Local: r.local, Remote: r.remote, State: r.state})
 			}
@@ -134,17 +144,80 @@ func processSockets(pid int) ([]Socket, []string, error) {
 	for table, col := range map[string]int{"unix": 6, "netlink": 9} {
 		known, err := readInodes(filepath.Join(netDir, table), col)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("sockets of pid %d: %w", pid, err)
 		}
 		for inode := range known {
 			delete(inodes, inode)
 		}
 	}
+	// Sockets that are in no table: IP sockets never bound nor connected
+	// (the tables list bound ones only), or other families. Ask the socket
+	// itself, through a duplicate of its descriptor.
 	var unknown []string
-	for inode := range inodes {
-		unknown = append(unknown, inode)
+	for inode, fd := range inodes {
+		sock, kind, err := inspectSocket(pid, fd)
+		switch {
+		case errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EBADF):
+			// The process exited or closed the socket meanwhile.
+		case err != nil:
+			unknown = append(unknown, fmt.Sprintf("%s (%v)", inode, err))
+		case kind == "ip":
+			socks = append(socks, sock)
+		case kind == "unix" || kind == "netlink":
+		default:
+			unknown = append(unknown, inode+" ("+kind+")")
+		}
 	}
 	return socks, unknown, nil
+}
+
+// inspectSocket duplicates a process's socket descriptor (pidfd_getfd, as
+// root) and reads its family and both ends.
+func inspectSocket(pid, fd int) (Socket, string, error) {
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return Socket{}, "", fmt.Errorf("pidfd_open: %w", err)
+	}
+	defer unix.Close(pidfd)
+	dup, err := unix.PidfdGetfd(pidfd, fd, 0)
+	if err != nil {
+		return Socket{}, "", fmt.Errorf("pidfd_getfd: %w", err)
+	}
+	defer unix.Close(dup)
+	family, err := unix.GetsockoptInt(dup, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return Socket{}, "", fmt.Errorf("SO_DOMAIN: %w", err)
+	}
+	switch family {
+	case unix.AF_UNIX:
+		return Socket{}, "unix", nil
+	case unix.AF_NETLINK:
+		return Socket{}, "netlink", nil
+	case unix.AF_INET, unix.AF_INET6:
+	default:
+		return Socket{}, fmt.Sprintf("address family %d", family), nil
+	}
+	sock := Socket{PID: pid, Proto: "ip (unlisted)", State: "07"}
+	if sa, err := unix.Getsockname(dup); err == nil {
+		sock.Local = sockaddrAddrPort(sa)
+	}
+	if sa, err := unix.Getpeername(dup); err == nil {
+		sock.Remote = sockaddrAddrPort(sa)
+		sock.State = "connected"
+	} else {
+		sock.Remote = netip.AddrPortFrom(netip.IPv4Unspecified(), 0)
+	}
+	return sock, "ip", nil
+}
+
+func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	}
+	return netip.AddrPortFrom(netip.IPv4Unspecified(), 0)
 }
 
 type ipRow struct {

@@ -140,6 +140,7 @@ func Start(t testing.TB, opts Options) *Network {
 // torrc to use this network and no other.
 func (n *Network) JoinTorrc() string {
 	return "TestingTorNetwork 1\n" +
+		"UseDefaultFallbackDirs 0\n" +
 		"PathsNeededToBuildCircuits 0.25\n" +
 		strings.Join(n.dirAuthorities, "\n") + "\n"
 }
@@ -244,6 +245,7 @@ CookieAuthentication 1
 Log notice file %[1]s/notice.log
 SafeLogging 0
 ShutdownWaitLength 0
+UseDefaultFallbackDirs 0
 PathsNeededToBuildCircuits 0.25
 %[3]s
 `, node.Dir, node.Name, strings.Join(n.dirAuthorities, "\n"))

@@ -73,11 +73,28 @@ func TestDecodeTerminalCutsTheCodeOutOfAScreen(t *testing.T) {
 	}
 }
 
+func TestDecodeTerminalFindsANarrowQuietZone(t *testing.T) {
+	c, err := code(t).WithQuietZone(qr.MinQuietZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := qrtest.DecodeTerminal(screen(c.TerminalColor()))
+	if err != nil || got != payload {
+		t.Errorf("decoded %q, %v", got, err)
+	}
+	got, err = qrtest.DecodeASCII(screen(c.ASCIIReverse()))
+	if err != nil || got != payload {
+		t.Errorf("ASCII decoded %q, %v", got, err)
+	}
+}
+
 func TestDecodeASCIICutsTheCodeOutOfAScreen(t *testing.T) {
 	c := code(t)
 	for name, lines := range map[string][]string{
-		"plain":       c.ASCII(),
-		"on a screen": screen(c.ASCII()),
+		"plain":                 c.ASCII(),
+		"on a screen":           screen(c.ASCII()),
+		"reverse video":         c.ASCIIReverse(),
+		"reverse video, screen": screen(c.ASCIIReverse()),
 	} {
 		got, err := qrtest.DecodeASCII(lines)
 		if err != nil {

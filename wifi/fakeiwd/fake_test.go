@@ -52,7 +52,7 @@ func (a *testAgent) RequestPassphrase(network dbus.ObjectPath) (string, *dbus.Er
 	return a.pass, nil
 }
 func (a *testAgent) Cancel(reason string) *dbus.Error { a.canceled <- reason; return nil }
-func (a *testAgent) Release() *dbus.Error            { a.released <- struct{}{}; return nil }
+func (a *testAgent) Release() *dbus.Error             { a.released <- struct{}{}; return nil }
 
 func connect(t *testing.T, addr string) *dbus.Conn {
 	t.Helper()

@@ -70,7 +70,7 @@ type Known struct {
 	// Passphrase is the stored one; empty means iwd asks the agent.
 	Passphrase    string    `json:"passphrase,omitempty"`
 	NoAutoConnect bool      `json:"no_autoconnect,omitempty"`
-	LastConnected time.Time `json:"last_connected,omitempty"`
+	LastConnected time.Time `json:"last_connected,omitzero"`
 }
 
 // Demo is a small world for trying the console by hand and for end-to-end
