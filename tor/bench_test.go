@@ -18,14 +18,12 @@ func BenchmarkHostnameAppears(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			cfg := offlineConfig(b)
+			w := watchState(b, cfg.State)
 			var total time.Duration
 			for i := 0; i < b.N; i++ {
 				if !keep {
 					cfg.DataDir = b.TempDir()
 				}
-				b.StopTimer()
-				w := watchState(b, cfg.State)
-				b.StartTimer()
 				start := time.Now()
 				r := startService(b, cfg)
 				w.waitHostname(b, 5*time.Second)
@@ -37,7 +35,7 @@ func BenchmarkHostnameAppears(b *testing.B) {
 				removeHostname(b, cfg)
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-hostname")
+			b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms-to-hostname")
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/cretz/bine/torutil"
@@ -161,6 +160,3 @@ func HostnameFromKeyFile(path string) (string, error) {
 	}
 	return newOnionKey(pair).hostname(), nil
 }
-
-// trimOnion returns a service ID from an ID or a hostname.
-func trimOnion(s string) string { return strings.TrimSuffix(s, ".onion") }

@@ -111,9 +111,9 @@ func (s *Service) runTor(ctx context.Context, torPath string) error {
 	if err != nil {
 		netConn.Close()
 		select {
-		case <-p.exited:
+		case <-p.exited: // tor's own exit explains more
 			return errors.New(p.exitReason())
-		case <-time.After(stopTimeout):
+		default:
 			p.kill()
 			return err
 		}

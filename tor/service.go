@@ -199,16 +199,6 @@ func (s *Service) TorPID() int {
 	return s.pid
 }
 
-// Hostname is the onion hostname once Run has loaded the key, else "".
-func (s *Service) Hostname() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.key.serviceID == "" {
-		return ""
-	}
-	return s.key.hostname()
-}
-
 func (s *Service) logf(format string, args ...any) {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()

@@ -159,19 +159,22 @@ func (c *Client) load(ctx context.Context) error {
 	defer cancel()
 	var objects map[Path]map[string]map[string]dbus.Variant
 	err := c.conn.Object(busName, "/").CallWithContext(ctx, ifObjectManager+".GetManagedObjects", 0).Store(&objects)
-	if err != nil {
-		if name := errorName(err); name == "org.freedesktop.DBus.Error.AccessDenied" {
-			return describe(opRead, "", err)
-		}
+	if errorName(err) == "org.freedesktop.DBus.Error.AccessDenied" {
+		return describe(opRead, "", err)
+	}
+	var owner string
+	if c.conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner) != nil || owner == "" {
+		// Not running (and not activatable).
 		c.mu.Lock()
 		c.clearLocked()
 		c.notifyLocked()
 		c.mu.Unlock()
 		return nil
 	}
-	var owner string
-	if err := c.conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner); err != nil {
-		owner = ""
+	if err != nil || objects == nil {
+		// iwd is there but did not answer (still starting?): start
+		// empty and let its signals fill the model in.
+		objects = map[Path]map[string]map[string]dbus.Variant{}
 	}
 
 	var info DaemonInfo

@@ -19,16 +19,19 @@ func loginCode(info login.Info) (*qr.Code, error) {
 	return code, nil
 }
 
-// qrLines draws the login QR code for this terminal: half blocks in colour
-// on a UTF-8 terminal, plain ASCII otherwise, and without colour when
-// NO_COLOR is set or the output is not a terminal (so a copied code keeps
-// the console's own polarity).
+// qrLines draws the login QR code for this output: half blocks on a UTF-8
+// locale, reverse-video spaces on a terminal without UTF-8 (a "#" lights too
+// little of its cell to scan), "##" into pipes and files; without colour
+// when NO_COLOR is set or the output is not a terminal, so a copied code
+// keeps the console's own polarity.
 func qrLines(info login.Info) ([]string, error) {
 	code, err := loginCode(info)
 	if err != nil {
 		return nil, err
 	}
 	switch {
+	case !utf8Locale() && isTerminal(os.Stdout):
+		return code.ASCIIReverse(), nil
 	case !utf8Locale():
 		return code.ASCII(), nil
 	case os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout):

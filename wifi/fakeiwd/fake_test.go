@@ -325,3 +325,42 @@ func TestAgentRules(t *testing.T) {
 		t.Fatalf("agents survived a restart: %v", f.Agents())
 	}
 }
+
+// signalAgent is a bare net.connman.iwd.SignalLevelAgent.
+type signalAgent struct{ levels chan byte }
+
+func (a *signalAgent) Changed(device dbus.ObjectPath, level byte) *dbus.Error {
+	a.levels <- level
+	return nil
+}
+func (a *signalAgent) Release(device dbus.ObjectPath) *dbus.Error { return nil }
+
+func TestSignalLevelAgent(t *testing.T) {
+	addr := fakeiwd.StartBus(t)
+	fakeiwd.Start(t, addr, scenario)
+	conn, _ := withAgent(t, addr, "correct horse battery")
+	a := &signalAgent{make(chan byte, 4)}
+	if err := conn.Export(a, "/test/level", "net.connman.iwd.SignalLevelAgent"); err != nil {
+		t.Fatal(err)
+	}
+	st := conn.Object(iwd, devPath)
+	wantErr(t, st.Call("net.connman.iwd.Station.RegisterSignalLevelAgent", 0, dbus.ObjectPath("/test/level"), []int16{-60, -50}).Err,
+		"net.connman.iwd.InvalidArguments") // not descending
+	if err := st.Call("net.connman.iwd.Station.RegisterSignalLevelAgent", 0, dbus.ObjectPath("/test/level"), []int16{-50, -60, -70}).Err; err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, st.Call("net.connman.iwd.Station.RegisterSignalLevelAgent", 0, dbus.ObjectPath("/test/level"), []int16{-50}).Err,
+		"net.connman.iwd.AlreadyExists")
+	// Connected at -55 dBm: level 1 (0 is the strongest).
+	if err := conn.Object(iwd, homePath).Call("net.connman.iwd.Network.Connect", 0).Err; err != nil {
+		t.Fatal(err)
+	}
+	if level := <-a.levels; level != 1 {
+		t.Fatalf("level %d, want 1", level)
+	}
+	if err := st.Call("net.connman.iwd.Station.UnregisterSignalLevelAgent", 0, dbus.ObjectPath("/test/level")).Err; err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, st.Call("net.connman.iwd.Station.UnregisterSignalLevelAgent", 0, dbus.ObjectPath("/test/level")).Err,
+		"net.connman.iwd.NotFound")
+}
