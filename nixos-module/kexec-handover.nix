@@ -58,11 +58,15 @@ in
   };
 
   # The old system's static addresses and routes, as networkd units that
-  # sort before the image's own (00-<interface>.network).
+  # sort before the image's own (00-<interface>.network). They go to
+  # /run/systemd/network, which networkd reads too and which stays writable
+  # when /etc is an immutable overlay or holds links into the store.
+  systemd.tmpfiles.rules = [ "d /run/systemd/network 0755 root root -" ];
   systemd.services.installer-console-restore-network = {
     description = "Restore the network configuration of the system kexec started from";
     wantedBy = [ "multi-user.target" ];
     wants = [ "network-pre.target" ];
+    after = [ "systemd-tmpfiles-setup.service" ];
     before = [
       "network-pre.target"
       "systemd-networkd.service"
@@ -71,14 +75,14 @@ in
     serviceConfig = {
       Type = "oneshot";
       RemainAfterExit = true;
-      ExecStart = "${exe} restore-network ${lib.concatStringsSep " " dumps} /etc/systemd/network";
+      ExecStart = "${exe} restore-network ${lib.concatStringsSep " " dumps} /run/systemd/network";
       PrivateNetwork = true;
       PrivateTmp = true;
       PrivateDevices = true;
       NoNewPrivileges = true;
       ProtectSystem = "strict";
       ProtectHome = "read-only";
-      ReadWritePaths = [ "/etc/systemd/network" ];
+      ReadWritePaths = [ "/run/systemd/network" ];
       ProtectKernelTunables = true;
       ProtectKernelModules = true;
       ProtectControlGroups = true;

@@ -44,6 +44,11 @@ func (p *torProcess) exitReason() string {
 
 // kill ends tor's whole process group and reaps it.
 func (p *torProcess) kill() {
+	select {
+	case <-p.exited:
+		return // reaped: its group ID may belong to someone else by now
+	default:
+	}
 	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.exited
 }

@@ -73,15 +73,11 @@ func (l look) box() boxGlyphs {
 	return asciiBox
 }
 
-// bars draws a signal strength of 0 to 4 bars in 4 cells. The block
-// elements are in every Linux console font (they come from code page 437).
+// bars draws a signal strength of 0 to 4 bars as iwctl does, "***-".
+// Block elements would merge into one slab.
 func (l look) bars(n int) string {
-	lit, unlit := "█", "░"
-	if !l.utf8 {
-		lit, unlit = "#", "-"
-	}
 	n = max(0, min(4, n))
-	return strings.Repeat(lit, n) + strings.Repeat(unlit, 4-n)
+	return strings.Repeat("*", n) + l.dim.Render(strings.Repeat("-", 4-n))
 }
 
 // newLook decides the glyphs and styles from the environment.

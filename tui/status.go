@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"io/fs"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -104,7 +105,7 @@ func (m *model) statusText(width int, qrHint bool) []string {
 	if len(info.HostKeys) == 0 && info.HostKeysErr == nil {
 		b.line("  " + l.dim.Render("(none yet)"))
 	}
-	for _, k := range info.HostKeys {
+	for _, k := range sortedKeysByType(info.HostKeys) {
 		b.row("  "+cell(k.Type, 7)+"  ", 11, k.Fingerprint)
 	}
 
@@ -212,4 +213,22 @@ func (b *textBuilder) wrapped(prefix string, prefixW int, text string, style lip
 		}
 		b.line(strings.Repeat(" ", indent) + style.Render(l))
 	}
+}
+
+// sortedKeysByType puts the key types people compare most often first.
+func sortedKeysByType(keys []login.HostKey) []login.HostKey {
+	rank := map[string]int{"ED25519": 0, "ECDSA": 1, "RSA": 2}
+	out := append([]login.HostKey(nil), keys...)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, ok := rank[out[i].Type]
+		if !ok {
+			ri = 3
+		}
+		rj, ok := rank[out[j].Type]
+		if !ok {
+			rj = 3
+		}
+		return ri < rj
+	})
+	return out
 }

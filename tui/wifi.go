@@ -514,16 +514,18 @@ func (w *wifiScreen) view(width, h int) []string {
 	}
 	add("")
 
-	// The bottom part: prompt or message, at most 4 lines.
+	// The prompt or the last message goes right under the list, where the
+	// eyes are.
 	bottom := w.bottomLines(width)
-	listH := h - len(out) - 1 - len(bottom) - 1
+	listH := h - len(out) - 1 - len(bottom)
 	if d.Station != nil {
 		out = append(out, w.networkLines(width, listH)...)
 	}
-	for len(out) < h-len(bottom) {
+	if len(bottom) > 0 {
 		out = append(out, "")
+		out = append(out, bottom...)
 	}
-	return append(out, bottom...)
+	return out
 }
 
 func (w *wifiScreen) deviceLine(d wifi.Device, width int) string {
@@ -572,7 +574,7 @@ func (w *wifiScreen) networkLines(width, h int) []string {
 		ssidW = max(ssidW, min(32, ansi.StringWidth(n.SSID)))
 	}
 	ssidW = min(ssidW, max(8, width-34))
-	out := []string{l.dim.Render("   " + padRight("Network", ssidW) + "  Security  Signal")}
+	out := []string{l.dim.Render("   " + padRight("Network", ssidW) + "  Security  Signal      ")}
 	rows := max(1, h-1)
 	top := 0
 	if sel >= rows {
@@ -599,7 +601,8 @@ func (w *wifiScreen) networkLines(width, h int) []string {
 			flags = append(flags, l.dim.Render(f))
 		}
 		ssid := padRight(ansi.Truncate(n.SSID, ssidW, "~"), ssidW)
-		row := " " + mark + ssid + "  " + padRight(securityName(n.Security), 8) + "  " + l.bars(n.Bars)
+		row := " " + mark + ssid + "  " + padRight(securityName(n.Security), 8) + "  " + l.bars(n.Bars) +
+			fmt.Sprintf(" %4d dBm", n.SignalDBm)
 		if i == sel {
 			row = l.selected.Render(row)
 		}

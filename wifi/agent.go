@@ -124,7 +124,7 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 		return "", errCanceled
 	}
 	req := PassphraseRequest{Network: network}
-	e := a.claim(func(e *expectation) bool { return !e.hidden && e.network == network })
+	e, askCtx := a.claim(func(e *expectation) bool { return !e.hidden && e.network == network })
 	if e != nil {
 		req.SSID, req.Device = e.ssid, e.device
 	} else {
@@ -138,23 +138,12 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 			return "", errCanceled
 		}
 		req.SSID, req.Device, req.Hidden = propString(props, "Name"), propPath(props, "Device"), true
-		e = a.claim(func(e *expectation) bool { return e.hidden && e.device == req.Device && e.ssid == req.SSID })
+		e, askCtx = a.claim(func(e *expectation) bool { return e.hidden && e.device == req.Device && e.ssid == req.SSID })
 		if e == nil {
 			return "", errCanceled
 		}
 	}
-	defer e.prompts.Done()
-
-	askCtx, cancelAsk := context.WithCancelCause(e.ctx)
-	a.mu.Lock()
-	a.active[e] = cancelAsk
-	a.mu.Unlock()
-	defer func() {
-		a.mu.Lock()
-		delete(a.active, e)
-		a.mu.Unlock()
-		cancelAsk(nil)
-	}()
+	defer a.release(e)
 
 	var pass string
 	var err error
@@ -177,19 +166,32 @@ func (a *agent) RequestPassphrase(msg dbus.Message, network dbus.ObjectPath) (st
 	return pass, nil
 }
 
-// claim finds the expectation a request is for and counts the prompt
-// about to run; the caller must call e.prompts.Done.
-func (a *agent) claim(match func(*expectation) bool) *expectation {
+// claim finds the expectation a request is for and opens its prompt: the
+// prompt's context is cancellable by Cancel from this moment. The caller
+// must call release.
+func (a *agent) claim(match func(*expectation) bool) (*expectation, context.Context) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, e := range a.expects {
 		if match(e) {
+			ctx, cancel := context.WithCancelCause(e.ctx)
 			e.asked = true
 			e.prompts.Add(1)
-			return e
+			a.active[e] = cancel
+			return e, ctx
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// release closes the prompt claim opened.
+func (a *agent) release(e *expectation) {
+	a.mu.Lock()
+	cancel := a.active[e]
+	delete(a.active, e)
+	a.mu.Unlock()
+	cancel(nil)
+	e.prompts.Done()
 }
 
 // RequestPrivateKeyPassphrase, RequestUserNameAndPassword and

@@ -37,6 +37,7 @@ type Client struct {
 	busErr   error
 	changed  chan struct{} // closed and replaced on every change
 	events   chan struct{}
+	ended    bool          // events is closed
 	done     chan struct{} // the signal loop has ended
 	closing  bool
 }
@@ -237,6 +238,9 @@ func (c *Client) clearLocked() {
 func (c *Client) notifyLocked() {
 	close(c.changed)
 	c.changed = make(chan struct{})
+	if c.ended {
+		return
+	}
 	select {
 	case c.events <- struct{}{}:
 	default:
@@ -288,8 +292,8 @@ func (c *Client) busLost() {
 	if !c.closing {
 		c.busErr = errors.New("lost the connection to the system bus")
 	}
-	close(c.changed)
-	c.changed = make(chan struct{})
+	c.notifyLocked()
+	c.ended = true
 	close(c.events)
 }
 

@@ -487,6 +487,7 @@ func (f *Fake) updateDevice(d *device) {
 	switch {
 	case want && d.st == nil:
 		d.st = &station{dev: d, state: "disconnected", autoconnect: true, networks: map[dbus.ObjectPath]*network{}}
+		f.sync(d.path) // the Station interface comes before its networks
 		if f.sc.InitialScan {
 			f.applyScan(d.st)
 		}
