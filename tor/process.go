@@ -28,8 +28,11 @@ type torProcess struct {
 }
 
 // exitReason says in plain words how tor ended.
-func (p *torProcess) exitReason() string {
-	msg := "tor exited unexpectedly"
+func (p *torProcess) exitReason() string { return p.describeExit("tor exited unexpectedly") }
+
+// describeExit is what, then how tor ended and tor's last complaints.
+func (p *torProcess) describeExit(what string) string {
+	msg := what
 	if p.waitErr != nil {
 		msg += " (" + p.waitErr.Error() + ")"
 	}
@@ -171,7 +174,7 @@ func (s *Service) dialControl(ctx context.Context, watcher *fsnotify.Watcher, p 
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-p.exited:
-			return nil, fmt.Errorf("tor could not start: %s", p.exitReason())
+			return nil, errors.New(p.describeExit("tor could not start"))
 		case <-deadline.C:
 			return nil, fmt.Errorf("tor did not open its control socket %s within %v", sock, controlSocketTimeout)
 		case err := <-watcher.Errors:
@@ -192,7 +195,7 @@ func (s *Service) dialControl(ctx context.Context, watcher *fsnotify.Watcher, p 
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-p.exited:
-			return nil, fmt.Errorf("tor could not start: %s", p.exitReason())
+			return nil, errors.New(p.describeExit("tor could not start"))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

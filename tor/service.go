@@ -431,9 +431,9 @@ func (o *torOutput) line(l string) {
 	}
 	o.logf("tor: %s", l)
 	for _, sev := range []string{"[warn] ", "[err] "} {
-		if msg, ok := strings.CutPrefix(l, sev); ok {
+		if msg, ok := strings.CutPrefix(l, sev); ok && !strings.Contains(msg, "see warnings above") {
 			o.problems = append(o.problems, msg)
-			if len(o.problems) > 3 {
+			if len(o.problems) > 2 {
 				o.problems = o.problems[1:]
 			}
 		}

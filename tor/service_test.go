@@ -3,6 +3,7 @@ package tor
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -346,5 +347,39 @@ func TestRestartDelayIsBounded(t *testing.T) {
 	}
 	if prev != maxRestartDelay {
 		t.Fatalf("the delay tops out at %v, want %v", prev, maxRestartDelay)
+	}
+}
+
+// A tor that fails to start (here: its SOCKS port is taken) is retried with
+// a growing delay, and the status says why in tor's words.
+func TestTorThatCannotStartIsRetriedWithItsReason(t *testing.T) {
+	cfg := offlineConfig(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg.Socks = taken.Addr().String()
+	// With DisableNetwork tor opens no SOCKS port, so this tor has the
+	// network on, but knows only an authority on 127.0.0.1:1; it fails
+	// while reading its configuration anyway, before any connection.
+	private := "TestingTorNetwork 1\nUseDefaultFallbackDirs 0\n" +
+		"DirAuthority fake orport=2 v3ident=71BAE58E025F5896F7497BCB016A398223571B8B 127.0.0.1:1 B8F5BD13CF217D785D1B79EBCD6C4BFD53BE1EB2\n"
+	if err := os.WriteFile(cfg.TorrcExtra, []byte(private), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := watchState(t, cfg.State)
+	r := startService(t, cfg)
+	st := w.waitStatus(t, "restarting twice", 30*time.Second, func(s state.TorStatus) bool {
+		return s.Restarts >= 2 && s.State == state.TorRestarting
+	})
+	if !strings.Contains(st.LastError, "could not start") || !strings.Contains(st.LastError, "Address already in use") {
+		t.Fatalf("last_error %q, want tor's reason", st.LastError)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := cfg.State.ReadTorStatus(); st.State != state.TorStopped || st.LastError == "" {
+		t.Fatalf("after stop: %+v", st)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -53,6 +54,7 @@ type ptyTerminal struct {
 
 	mu      sync.Mutex
 	out     bytes.Buffer
+	screen  *vt // what a terminal shows after the output so far
 	changed chan struct{} // closed and replaced on every read
 	readErr error
 }
@@ -75,7 +77,8 @@ func openPTY(t testing.TB, cols, rows int, answer bool) *ptyTerminal {
 	if err != nil {
 		t.Fatalf("open pty: %v", err)
 	}
-	p := &ptyTerminal{master: master, slave: slave, answer: answer, changed: make(chan struct{})}
+	p := &ptyTerminal{master: master, slave: slave, answer: answer, changed: make(chan struct{}), screen: newVT(cols, rows)}
+	p.screen.lenient = true
 	p.resize(t, cols, rows)
 	t.Cleanup(func() {
 		master.Close()
@@ -102,6 +105,9 @@ func (p *ptyTerminal) readLoop() {
 		}
 		p.mu.Lock()
 		p.out.Write(buf[:n])
+		if err == nil {
+			err = p.screen.write(buf[:n])
+		}
 		if err != nil {
 			p.readErr = err
 		}
@@ -135,28 +141,34 @@ func (p *ptyTerminal) mark() int {
 	return p.out.Len()
 }
 
-// waitFor waits until text appears in the output after byte offset from
-// and returns the time it was read and the offset just past it.
-func (p *ptyTerminal) waitFor(t testing.TB, from int, text string, timeout time.Duration) (time.Time, int) {
+// waitFor waits until the screen shows text and returns the time the
+// output that made it appear was read.
+func (p *ptyTerminal) waitFor(t testing.TB, text string, timeout time.Duration) time.Time {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
 		p.mu.Lock()
-		if i := bytes.Index(p.out.Bytes()[from:], []byte(text)); i >= 0 {
-			p.mu.Unlock()
-			return time.Now(), from + i + len(text)
-		}
+		shown := strings.Contains(p.screen.text(), text)
 		changed, err := p.changed, p.readErr
 		p.mu.Unlock()
+		if shown {
+			return time.Now()
+		}
 		if err != nil {
-			t.Fatalf("terminal closed before %q appeared: %v\noutput: %q", text, err, p.tail(2000))
+			t.Fatalf("terminal failed before %q appeared: %v\noutput: %q", text, err, p.tail(2000))
 		}
 		select {
 		case <-changed:
 		case <-deadline:
-			t.Fatalf("%q did not appear within %v; output: %q", text, timeout, p.tail(2000))
+			t.Fatalf("%q did not appear within %v; the screen shows:\n%s", text, timeout, p.text())
 		}
 	}
+}
+
+func (p *ptyTerminal) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.screen.text()
 }
 
 func (p *ptyTerminal) tail(n int) string {

@@ -23,9 +23,11 @@
 // iwd asks this client and not some other agent. The passphrase comes from
 // a PassphraseFunc the caller gives (a prompt, a file); its context is
 // cancelled when iwd sends Cancel (timeout, network out of range, shutdown)
-// with a *CanceledError as the cause. Disconnect, Forget, SetAutoConnect,
-// PowerOn and PowerOff do what their names say and return once the model
-// shows the result (or after a short bound).
+// with a *CanceledError as the cause; Connect does not return while a
+// prompt is still open. Connect (on success), Disconnect, Forget,
+// SetAutoConnect, PowerOn and PowerOff return once the model shows the
+// result (or after a short bound); a failed Connect's end state reaches
+// the model through Events.
 //
 // Inputs are checked before iwd sees them (ValidatePassphrase,
 // ValidateSSID), and every iwd error becomes an *Error whose message is a

@@ -236,7 +236,7 @@ func TestTorOnionSSHEndToEnd(t *testing.T) {
 	}
 	testtool.RequireRoot(t)
 	if os.Getenv(torE2ENetnsEnv) == "" {
-		runInOwnNetns(t)
+		torRunInOwnNetns(t)
 		return
 	}
 	sshtest.Require(t)
@@ -330,9 +330,9 @@ func TestTorOnionSSHEndToEnd(t *testing.T) {
 	tornet.AssertLoopbackOnly(t, pids...)
 }
 
-// runInOwnNetns runs this test again in a new network namespace and reports
+// torRunInOwnNetns runs this test again in a new network namespace and reports
 // its output and result.
-func runInOwnNetns(t *testing.T) {
+func torRunInOwnNetns(t *testing.T) {
 	t.Helper()
 	unshare := testtool.Require(t, "unshare", "util-linux")
 	self, err := os.Executable()
