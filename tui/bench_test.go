@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nix-community/installer-console/internal/netnstest"
+	"github.com/nix-community/installer-console/qr/qrtest"
 	"github.com/nix-community/installer-console/state"
 )
 
@@ -116,7 +117,10 @@ func TestConsoleBench(t *testing.T) {
 	if err := dir.WritePassword("kilo-lima"); err != nil {
 		t.Fatal(err)
 	}
-	term.waitFor(t, "kilo-lima", 5*time.Second)
+	term.waitUntil(t, "the new password in the QR code", func(screen string) bool {
+		got, err := qrtest.DecodeTerminal(strings.Split(screen, "\n"))
+		return err == nil && strings.Contains(got, "kilo-lima")
+	}, 5*time.Second)
 	settle(term)
 	report = append(report, fmt.Sprintf("bytes per password change on the QR code screen: %d", term.mark()-from))
 	if _, err := term.master.Write([]byte("1")); err != nil {

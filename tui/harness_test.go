@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,22 +146,28 @@ func (p *ptyTerminal) mark() int {
 // output that made it appear was read.
 func (p *ptyTerminal) waitFor(t testing.TB, text string, timeout time.Duration) time.Time {
 	t.Helper()
+	return p.waitUntil(t, fmt.Sprintf("%q", text), func(s string) bool { return strings.Contains(s, text) }, timeout)
+}
+
+// waitUntil waits until the screen satisfies ok.
+func (p *ptyTerminal) waitUntil(t testing.TB, what string, ok func(screen string) bool, timeout time.Duration) time.Time {
+	t.Helper()
 	deadline := time.After(timeout)
 	for {
 		p.mu.Lock()
-		shown := strings.Contains(p.screen.text(), text)
+		shown := ok(p.screen.text())
 		changed, err := p.changed, p.readErr
 		p.mu.Unlock()
 		if shown {
 			return time.Now()
 		}
 		if err != nil {
-			t.Fatalf("terminal failed before %q appeared: %v\noutput: %q", text, err, p.tail(2000))
+			t.Fatalf("terminal failed before %s appeared: %v\noutput: %q", what, err, p.tail(2000))
 		}
 		select {
 		case <-changed:
 		case <-deadline:
-			t.Fatalf("%q did not appear within %v; the screen shows:\n%s", text, timeout, p.text())
+			t.Fatalf("%s did not appear within %v; the screen shows:\n%s", what, timeout, p.text())
 		}
 	}
 }
