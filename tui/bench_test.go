@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nix-community/installer-console/internal/netnstest"
+	"github.com/nix-community/installer-console/login"
 	"github.com/nix-community/installer-console/qr/qrtest"
 	"github.com/nix-community/installer-console/state"
 )
@@ -177,4 +178,34 @@ func durations(ds []time.Duration) string {
 		}
 	}
 	return strings.Join(s, " ") + " (max " + max.Round(10*time.Microsecond).String() + ")"
+}
+
+// BenchmarkRedraw is the CPU cost of one change on screen: the update,
+// the view and the diff against the frame before (Tor progress changes
+// each time, as during bootstrap).
+func BenchmarkRedraw(b *testing.B) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			m := demoModel(size[0], size[1])
+			m.look = makeLook(true, true, true)
+			var out countWriter
+			s := newScreen(&out, size[0], size[1])
+			s.draw(m.View())
+			out = 0
+			b.ResetTimer()
+			for i := range b.N {
+				tor := state.TorStatus{State: state.TorBootstrapping, Bootstrap: i % 100}
+				m.Update(stateMsg{files: []string{state.TorStatusFile}, info: login.Info{Tor: &tor}})
+				s.draw(m.View())
+			}
+			b.ReportMetric(float64(out)/float64(b.N), "bytes/op")
+		})
+	}
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }

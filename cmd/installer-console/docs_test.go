@@ -97,7 +97,7 @@ func checkDocCommand(root *cobra.Command, words []string) (path []string, proble
 
 // isPlaceholder is a word that stands for something the reader fills in.
 func isPlaceholder(w string) bool {
-	return strings.ToUpper(w) == w || strings.HasPrefix(w, "<") || strings.Contains(w, "…")
+	return strings.ToUpper(w) == w || strings.ContainsAny(w[:1], "<[") || strings.Contains(w, "…")
 }
 
 func TestDocsNameOnlyRealCommandsAndFlags(t *testing.T) {
