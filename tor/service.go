@@ -225,6 +225,9 @@ func (s *Service) Run(ctx context.Context) error {
 			s.logf("stopped tor; the onion service is offline")
 			return nil
 		}
+		if err == nil {
+			err = errors.New("tor stopped") // runTor returns nil only once ctx is done
+		}
 		if time.Since(started) >= stableRun {
 			failures = 0
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nix-community/installer-console/login"
+	"github.com/nix-community/installer-console/state"
 )
 
 // tab is one of the console's screens.
@@ -42,6 +43,7 @@ func newModel(info login.Info, l look, wifi *wifiScreen, width, height int) *mod
 	if wifi == nil {
 		wifi = newWiFiScreen(l)
 	}
+	l.cleanInfo(&info)
 	return &model{
 		look: l, info: info, wifi: wifi,
 		width: width, height: height,
@@ -51,7 +53,7 @@ func newModel(info login.Info, l look, wifi *wifiScreen, width, height int) *mod
 	}
 }
 
-func (m *model) Init() tea.Cmd { return m.wifi.init() }
+func (m *model) Init() tea.Cmd { return nil }
 
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -60,9 +62,12 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case interfacesMsg:
 		m.info.Interfaces, m.info.InterfacesErr = msg.ifs, msg.err
-		return m, m.wifi.addressesChanged(msg.ifs)
+		m.look.cleanInfo(&m.info)
+		m.wifi.ifs = m.info.Interfaces
+		return m, nil
 	case stateMsg:
 		m.applyState(msg)
+		m.look.cleanInfo(&m.info)
 		return m, nil
 	case hostKeysMsg:
 		m.info.HostKeys, m.info.HostKeysErr = msg.keys, msg.err
@@ -76,19 +81,34 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// iwd asks for a passphrase: the prompt is on the WiFi screen.
 		m.help = false
 		cmd := m.show(tabWiFi)
-		return m, tea.Batch(cmd, m.wifi.update(msg, true))
+		return m, tea.Batch(cmd, m.wifi.update(msg))
 	}
-	return m, m.wifi.update(msg, m.tab == tabWiFi)
+	return m, m.wifi.update(msg)
+}
+
+// cleanInfo makes the login data's display-only text safe to draw (see
+// look.clean). The password stays as it is: the QR code must carry it
+// exactly; statusText cleans it for display.
+func (l look) cleanInfo(i *login.Info) {
+	i.Hostname, i.MDNSName = l.clean(i.Hostname), l.clean(i.MDNSName)
+	for k := range i.Interfaces {
+		i.Interfaces[k].Name = l.clean(i.Interfaces[k].Name)
+	}
+	if i.Tor != nil {
+		t := *i.Tor
+		t.State, t.Summary, t.LastError = l.clean(t.State), l.clean(t.Summary), l.clean(t.LastError)
+		i.Tor = &t
+	}
 }
 
 func (m *model) applyState(msg stateMsg) {
 	for _, f := range msg.files {
 		switch f {
-		case stateFiles[0]:
+		case state.PasswordFile:
 			m.info.Password, m.info.PasswordErr = msg.info.Password, msg.info.PasswordErr
-		case stateFiles[1]:
+		case state.OnionHostnameFile:
 			m.info.Onion, m.info.OnionErr = msg.info.Onion, msg.info.OnionErr
-		case stateFiles[2]:
+		case state.TorStatusFile:
 			m.info.Tor, m.info.TorErr = msg.info.Tor, msg.info.TorErr
 		}
 	}

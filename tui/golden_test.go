@@ -230,3 +230,29 @@ func checkGolden(t *testing.T, name, view string, width, height int) {
 		t.Errorf("%s differs from the golden file (go test ./tui -run Golden -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+// TestHostileTextIsCleaned: network names come from the air and may hold
+// escape sequences; interface names and state files may too. None of it
+// reaches the terminal as a control character.
+func TestHostileTextIsCleaned(t *testing.T) {
+	evil := "\x1b[2J\x1b]0;owned\x07\u009b31m"
+	m := demoModel(100, 30)
+	m.Update(interfacesMsg{ifs: []login.Interface{{Name: "eth" + evil, Up: true, State: "up"}}})
+	m.Update(stateMsg{files: []string{state.TorStatusFile}, info: login.Info{Tor: &state.TorStatus{State: state.TorError, LastError: evil}}})
+	snap := demoWiFi()
+	snap.Devices[0].Station.Networks[1].SSID = "Cafe" + evil
+	m.Update(wifiChangedMsg{snap})
+	m.Update(wifiAskMsg{req: wifi.PassphraseRequest{SSID: evil}, reply: make(chan passReply, 1)})
+	m.wifi.say("error from the bus: "+evil, toneBad)
+	for _, tb := range []string{"1", "2"} {
+		m.tab = tabStatus
+		if tb == "2" {
+			m.tab = tabWiFi
+		}
+		for _, r := range m.View() {
+			if r != '\n' && (r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
+				t.Fatalf("control character %q on screen %s:\n%s", r, tb, m.View())
+			}
+		}
+	}
+}

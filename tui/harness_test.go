@@ -55,7 +55,7 @@ type ptyTerminal struct {
 
 	mu      sync.Mutex
 	out     bytes.Buffer
-	screen  *vt // what a terminal shows after the output so far
+	screen  *vt           // what a terminal shows after the output so far
 	changed chan struct{} // closed and replaced on every read
 	readErr error
 }

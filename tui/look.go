@@ -3,8 +3,10 @@ package tui
 import (
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 )
 
@@ -78,6 +80,42 @@ func (l look) box() boxGlyphs {
 func (l look) bars(n int) string {
 	n = max(0, min(4, n))
 	return strings.Repeat("*", n) + l.dim.Render(strings.Repeat("-", 4-n))
+}
+
+// clean makes text from outside (network names from the air, interface
+// names, file contents, error messages from the bus) safe to draw: control
+// characters (an escape sequence in an SSID would drive the terminal) and
+// characters that are not one cell wide become '?', and so does anything
+// beyond ASCII on a terminal without UTF-8.
+func (l look) clean(s string) string {
+	ok := true
+	for _, r := range s {
+		if !l.printable(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !l.printable(r) {
+			r = '?'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (l look) printable(r rune) bool {
+	switch {
+	case r >= ' ' && r <= '~':
+		return true
+	case !l.utf8 || r == utf8.RuneError || r < 0xa0:
+		return false
+	}
+	return ansi.StringWidth(string(r)) == 1
 }
 
 // newLook decides the glyphs and styles from the environment.

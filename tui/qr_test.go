@@ -12,6 +12,7 @@ import (
 	"github.com/nix-community/installer-console/login"
 	"github.com/nix-community/installer-console/qr"
 	"github.com/nix-community/installer-console/qr/qrtest"
+	"github.com/nix-community/installer-console/state"
 )
 
 // The QR code cut out of a rendered screen must decode to the payload:
@@ -111,7 +112,7 @@ func TestQRASCIIDecodes(t *testing.T) {
 func TestQRFollowsInfo(t *testing.T) {
 	m := demoModel(200, 60)
 	m.View()
-	m.Update(stateMsg{files: []string{stateFiles[0]}, info: login.Info{Password: "brand-new-password"}})
+	m.Update(stateMsg{files: []string{state.PasswordFile}, info: login.Info{Password: "brand-new-password"}})
 	got, err := qrtest.DecodeTerminal(strings.Split(m.View(), "\n"))
 	if err != nil {
 		t.Fatal(err)

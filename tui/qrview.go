@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/nix-community/installer-console/login"
@@ -150,7 +149,3 @@ func (q qrCode) describe() string {
 }
 
 func textWidth(s string) int { return len([]rune(s)) }
-
-// sameAddrs reports whether the code carries all of the machine's
-// addresses.
-func sameAddrs(p qr.Payload, addrs []netip.Addr) bool { return len(p.Addrs) == len(addrs) }

@@ -28,7 +28,8 @@ func (m *model) statusText(width int, qrHint bool) []string {
 
 	b.line(l.heading.Render("Root password"))
 	if info.Password != "" {
-		b.lines(m.box(l.password.Render(info.Password), len(info.Password))...)
+		pw := l.clean(info.Password)
+		b.lines(m.box(l.password.Render(pw), ansi.StringWidth(pw))...)
 	} else {
 		p := "(" + info.PasswordProblem() + ")"
 		b.lines(m.box(l.busy.Render(p), len(p))...)
@@ -117,7 +118,7 @@ func (m *model) statusText(width int, qrHint bool) []string {
 		b.blank()
 		b.line(l.bad.Render("Problems"))
 		for _, p := range problems {
-			b.wrapped("  ", 2, p, l.bad)
+			b.wrapped("  ", 2, l.clean(p), l.bad)
 		}
 	}
 	return b.out

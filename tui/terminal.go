@@ -24,8 +24,8 @@ type terminal struct {
 }
 
 func openTerminal(in, out *os.File) (*terminal, error) {
-	if !term.IsTerminal(int(in.Fd())) {
-		return nil, errors.New("standard input is not a terminal: the console needs one (run it on a console or in a terminal window)")
+	if !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
+		return nil, errors.New("the console needs a terminal for its input and output; for plain text, run installer-console status")
 	}
 	saved, err := term.MakeRaw(int(in.Fd()))
 	if err != nil {

@@ -101,7 +101,8 @@ func Run(ctx context.Context, o Options) error {
 	switch {
 	case drawErr != nil:
 		return fmt.Errorf("terminal: %w", drawErr)
-	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil,
+		errors.Is(err, tea.ErrInterrupted): // SIGINT from outside: Ctrl-C is a key here
 		return nil
 	}
 	return err

@@ -53,7 +53,7 @@ type wifiScreen struct {
 	dialing bool
 	dialErr error
 	snap    wifi.Snapshot
-	ifs     []login.Interface
+	ifs     []login.Interface // for the WiFi device's address
 
 	shown    bool
 	gen      int  // scan loop generation: a hidden screen ends its loop
@@ -144,8 +144,6 @@ func (w *wifiScreen) start(ctx context.Context, bus string, send func(tea.Msg)) 
 	}()
 }
 
-func (w *wifiScreen) init() tea.Cmd { return nil }
-
 // device returns the WiFi device shown, if there is one.
 func (w *wifiScreen) device() (wifi.Device, bool) {
 	if len(w.snap.Devices) == 0 {
@@ -191,11 +189,6 @@ func (w *wifiScreen) known(n wifi.Network) (wifi.KnownNetwork, bool) {
 
 func (w *wifiScreen) typing() bool { return w.mode != modeList }
 
-func (w *wifiScreen) addressesChanged(ifs []login.Interface) tea.Cmd {
-	w.ifs = ifs
-	return nil
-}
-
 // visible is called when the screen is shown or hidden: showing it starts
 // the scan loop.
 func (w *wifiScreen) visible(shown bool) tea.Cmd {
@@ -228,13 +221,13 @@ func (w *wifiScreen) scanCmd(d wifi.Device, gen int) tea.Cmd {
 	}
 }
 
-func (w *wifiScreen) update(msg tea.Msg, shown bool) tea.Cmd {
+func (w *wifiScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case wifiDialedMsg:
 		w.dialing = false
 		w.client, w.dialErr = msg.client, msg.err
 	case wifiChangedMsg:
-		w.snap = msg.snap
+		w.snap = w.cleanSnapshot(msg.snap)
 		return w.scanLoop()
 	case wifiGoneMsg:
 		w.client, w.snap = nil, wifi.Snapshot{}
@@ -260,6 +253,7 @@ func (w *wifiScreen) update(msg tea.Msg, shown bool) tea.Cmd {
 			msg.reply <- passReply{err: errors.New("another passphrase prompt is open")}
 			return nil
 		}
+		msg.req.SSID = w.look.clean(msg.req.SSID)
 		w.prompt = &passPrompt{req: msg.req, reply: msg.reply}
 		w.mode = modePassphrase
 		w.input = field{masked: true}
@@ -297,7 +291,35 @@ func (w *wifiScreen) update(msg tea.Msg, shown bool) tea.Cmd {
 	return nil
 }
 
-func (w *wifiScreen) say(s string, t tone) { w.msg, w.msgTone = s, t }
+func (w *wifiScreen) say(s string, t tone) { w.msg, w.msgTone = w.look.clean(s), t }
+
+// cleanSnapshot makes the names in iwd's state safe to draw: SSIDs come
+// from the air (see look.clean). Paths, which actions use, stay as they are.
+func (w *wifiScreen) cleanSnapshot(s wifi.Snapshot) wifi.Snapshot {
+	c := w.look.clean
+	for i := range s.Adapters {
+		a := &s.Adapters[i]
+		a.Name, a.Model, a.Vendor = c(a.Name), c(a.Model), c(a.Vendor)
+	}
+	for i := range s.Devices {
+		d := &s.Devices[i]
+		// d.Name stays raw: WaitForAddress looks the interface up by it.
+		d.AdapterName = c(d.AdapterName)
+		if d.Station != nil {
+			st := *d.Station
+			st.Networks = append([]wifi.Network(nil), st.Networks...)
+			for j := range st.Networks {
+				st.Networks[j].SSID = c(st.Networks[j].SSID)
+			}
+			d.Station = &st
+		}
+	}
+	for i := range s.KnownNetworks {
+		s.KnownNetworks[i].SSID = c(s.KnownNetworks[i].SSID)
+	}
+	s.Problem = c(s.Problem)
+	return s
+}
 
 func (w *wifiScreen) key(k tea.KeyMsg) tea.Cmd {
 	switch w.mode {
@@ -531,7 +553,7 @@ func (w *wifiScreen) view(width, h int) []string {
 func (w *wifiScreen) deviceLine(d wifi.Device, width int) string {
 	l := w.look
 	var parts []string
-	name := d.Name
+	name := l.clean(d.Name)
 	if d.AdapterName != "" {
 		name += " (" + d.AdapterName + ")"
 	}
@@ -601,7 +623,11 @@ func (w *wifiScreen) networkLines(width, h int) []string {
 			flags = append(flags, l.dim.Render(f))
 		}
 		ssid := padRight(ansi.Truncate(n.SSID, ssidW, "~"), ssidW)
-		row := " " + mark + ssid + "  " + padRight(securityName(n.Security), 8) + "  " + l.bars(n.Bars) +
+		bars := l.bars(n.Bars)
+		if i == sel {
+			bars = ansi.Strip(bars) // one style for the whole selected row
+		}
+		row := " " + mark + ssid + "  " + padRight(securityName(n.Security), 8) + "  " + bars +
 			fmt.Sprintf(" %4d dBm", n.SignalDBm)
 		if i == sel {
 			row = l.selected.Render(row)

@@ -1,0 +1,3 @@
+// Package docs holds the user guide; its tests check that the guide's
+// examples work.
+package docs
