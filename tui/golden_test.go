@@ -2,6 +2,7 @@ package tui
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -142,6 +143,14 @@ func TestGoldenScreens(t *testing.T) {
 			m.wifi.snap.Devices[0].AdapterPowered = false
 			m.wifi.snap.Adapters[0].Powered = false
 			press(m, "2")
+		}},
+		{"wifi-no-dhcp", []size{small}, func(m *model) {
+			press(m, "2")
+			m.Update(wifiAddressMsg{ssid: "Home", ifname: "wlan0", err: fmt.Errorf("wlan0 got no IP address: %w", wifi.ErrNoAddress)})
+		}},
+		{"wifi-connected", []size{small}, func(m *model) {
+			press(m, "2")
+			m.Update(wifiAddressMsg{ssid: "Home", ifname: "wlan0", addr: netip.MustParsePrefix("192.168.1.77/24")})
 		}},
 		{"wifi-no-iwd", []size{small}, func(m *model) {
 			m.wifi.snap = wifi.Snapshot{}

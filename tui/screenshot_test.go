@@ -2,6 +2,7 @@ package tui
 
 import (
 	"image"
+	"net/netip"
 	"image/color"
 	"image/png"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/nix-community/installer-console/internal/netnstest"
 	"github.com/nix-community/installer-console/internal/testtool"
+	"github.com/nix-community/installer-console/qr"
+	"github.com/nix-community/installer-console/qr/qrtest"
 	"github.com/nix-community/installer-console/state"
 	"github.com/nix-community/installer-console/wifi/fakeiwd"
 )
@@ -29,7 +32,6 @@ func TestScreenshots(t *testing.T) {
 	}
 	font := screenshotFont(t)
 	testtool.Require(t, "unshare", "util-linux")
-	keygen := testtool.Require(t, "ssh-keygen", "openssh-client")
 	bin := consoleBinary(t)
 
 	// The console's namespace has a wired and a WiFi interface; their
@@ -50,11 +52,11 @@ func TestScreenshots(t *testing.T) {
 		exec.Command("ip", "-n", ns.Name, "addr", "replace", "192.168.1.77/24", "dev", c.Interface).Run()
 	})
 
-	keys := t.TempDir()
-	for _, typ := range []string{"ed25519", "ecdsa", "rsa"} {
-		if out, err := exec.Command(keygen, "-q", "-t", typ, "-N", "", "-C", "root@nixos", "-f", filepath.Join(keys, "ssh_host_"+typ+"_key")).CombinedOutput(); err != nil {
-			t.Fatalf("ssh-keygen: %v: %s", err, out)
-		}
+	// Fixed demo host keys (public halves only: all the console reads),
+	// so that the pictures change only when the console does.
+	keys, err := filepath.Abs("testdata/ssh")
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := state.New(t.TempDir())
 	for _, err := range []error{
@@ -73,7 +75,14 @@ func TestScreenshots(t *testing.T) {
 		"env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus, "LANG=en_US.UTF-8", "TERM=linux", "NO_COLOR=",
 		bin, "--state-dir", dir.Path})
 	tm.waitForText("unusable-shrewdly-decibel-ample", "ssh root@192.168.178.54", "published", "ED25519", "Scan to log in")
-	writePNG(t, filepath.Join(outDir, "screenshot-status.png"), renderScreen(t, tm.capture(), font))
+	status := renderScreen(t, tm.capture(), font)
+	// The picture is what a phone would see: its QR code must scan.
+	want, _ := qr.NewPayload("unusable-shrewdly-decibel-ample", demoOnion, []netip.Addr{
+		netip.MustParseAddr("192.168.178.54"), netip.MustParseAddr("2001:db8:85a3::8a2e:370:7334")}).JSON()
+	if got := qrtest.Zbarimg(t, status); got != string(want) {
+		t.Fatalf("the screenshot's QR code reads %q, want %q", got, want)
+	}
+	writePNG(t, filepath.Join(outDir, "screenshot-status.png"), status)
 
 	tm.keys("2")
 	tm.waitForText("Home", "Cafe")

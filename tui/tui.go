@@ -8,7 +8,14 @@
 // the process dozens of times a second while idle or delays each redraw.
 // Here every update draws at once, and nothing runs between events: the
 // network, the state directory, the SSH host keys and iwd all push changes
-// (netlink, inotify, D-Bus signals).
+// (netlink, inotify, D-Bus signals). The only timer rescans for WiFi
+// networks while the WiFi screen is shown.
+//
+// One cost is bubbletea's, not ours: its package init asks the terminal for
+// its background colour (through lipgloss and termenv) in every program
+// that links it, when standard output is a terminal. The Linux VT and
+// terminal emulators answer at once; a serial line with nothing at the
+// other end delays the start by termenv's 5 s timeout.
 package tui
 
 import (

@@ -274,10 +274,13 @@ func (w *wifiScreen) update(msg tea.Msg) tea.Cmd {
 			return w.addressCmd(msg.ssid, msg.ifname)
 		}
 	case wifiAddressMsg:
-		if msg.err != nil {
+		switch {
+		case errors.Is(msg.err, wifi.ErrNoAddress):
 			w.say("Connected to "+quote(msg.ssid)+", but DHCP gave "+msg.ifname+" no address within "+
 				addressTimeout.String()+". Is there a DHCP server on this network?", toneBad)
-		} else {
+		case msg.err != nil:
+			w.say("Connected to "+quote(msg.ssid)+", but its address cannot be watched: "+msg.err.Error(), toneBad)
+		default:
 			a := msg.addr.Addr().String()
 			w.say("Connected to "+quote(msg.ssid)+": "+msg.ifname+" has "+a+". Log in with ssh root@"+a, toneGood)
 		}
