@@ -2,9 +2,9 @@ package tui
 
 import (
 	"image"
-	"net/netip"
 	"image/color"
 	"image/png"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"

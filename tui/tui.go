@@ -51,6 +51,9 @@ type Options struct {
 	// ComeBack is printed on the terminal after quitting; "" means
 	// DefaultComeBack.
 	ComeBack string
+	// NoWiFiActivation keeps the console from starting iwd through D-Bus
+	// activation (preview: change nothing on the host).
+	NoWiFiActivation bool
 }
 
 // Run shows the console on the terminal until the person quits (q,
@@ -99,7 +102,7 @@ func Run(ctx context.Context, o Options) error {
 		tea.WithoutRenderer())
 	if drawErr == nil {
 		startSources(ctx, o.Source, p.Send)
-		m.wifi.start(ctx, o.WiFiBus, p.Send)
+		m.wifi.start(ctx, o.WiFiBus, o.NoWiFiActivation, p.Send)
 		go resizes(ctx, term, p.Send)
 		_, err = p.Run()
 	}

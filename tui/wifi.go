@@ -125,10 +125,14 @@ func newWiFiScreen(l look) *wifiScreen {
 }
 
 // start connects to iwd in the background and forwards its events.
-func (w *wifiScreen) start(ctx context.Context, bus string, send func(tea.Msg)) {
+func (w *wifiScreen) start(ctx context.Context, bus string, noActivation bool, send func(tea.Msg)) {
 	w.ctx, w.send = ctx, send
+	var opts []wifi.DialOption
+	if noActivation {
+		opts = append(opts, wifi.WithoutActivation())
+	}
 	go func() {
-		c, err := wifi.Dial(ctx, bus)
+		c, err := wifi.Dial(ctx, bus, opts...)
 		send(wifiDialedMsg{c, err})
 		if err != nil {
 			return

@@ -104,7 +104,7 @@ func startWiFi(t *testing.T, sc fakeiwd.Scenario) (*loop, *fakeiwd.Fake) {
 	l := newLoop(t, m)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	m.wifi.start(ctx, bus, l.send)
+	m.wifi.start(ctx, bus, false, l.send)
 	l.key("2")
 	return l, fake
 }
@@ -148,7 +148,7 @@ func TestNoIwd(t *testing.T) {
 	l := newLoop(t, m)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m.wifi.start(ctx, bus, l.send)
+	m.wifi.start(ctx, bus, false, l.send)
 	l.key("2")
 	l.until("the sentence", contains("No WiFi (iwd not running)."))
 }

@@ -22,9 +22,11 @@ const settleTimeout = 5 * time.Second
 // Client is a live connection to iwd. Its methods are safe for concurrent
 // use.
 type Client struct {
-	conn  *dbus.Conn
-	sigs  chan *dbus.Signal
-	agent *agent
+	// noActivation: never let a call start iwd (see WithoutActivation).
+	noActivation bool
+	conn         *dbus.Conn
+	sigs         chan *dbus.Signal
+	agent        *agent
 
 	mu       sync.Mutex
 	owner    string // iwd's unique bus name; "" while iwd is not on the bus
@@ -47,14 +49,23 @@ type orderedNetwork struct {
 	Signal int16 // 100·dBm
 }
 
+// DialOption changes how Dial connects.
+type DialOption func(*Client)
+
+// WithoutActivation keeps the client from starting iwd through D-Bus
+// activation: a stopped iwd stays stopped (and shows as not running) until
+// something else starts it. For previews that must not change the host.
+func WithoutActivation() DialOption { return func(c *Client) { c.noActivation = true } }
+
 // Dial connects to iwd on the bus at busAddress; "" means the system bus
 // (DBUS_SYSTEM_BUS_ADDRESS, or the standard socket). The first call starts
-// iwd through D-Bus activation where it is installed but not running.
+// iwd through D-Bus activation where it is installed but not running,
+// unless WithoutActivation is given.
 //
 // Dial fails only when the bus cannot be used. iwd not running is a state,
 // not an error: Snapshot().Running is false and the client picks iwd up as
 // soon as it appears on the bus.
-func Dial(ctx context.Context, busAddress string) (*Client, error) {
+func Dial(ctx context.Context, busAddress string, opts ...DialOption) (*Client, error) {
 	if busAddress == "" {
 		busAddress = os.Getenv("DBUS_SYSTEM_BUS_ADDRESS")
 	}
@@ -67,6 +78,9 @@ func Dial(ctx context.Context, busAddress string) (*Client, error) {
 		events:  make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		scans:   map[Path]uint64{},
+	}
+	for _, o := range opts {
+		o(c)
 	}
 	c.agent = &agent{c: c, active: map[*expectation]context.CancelCauseFunc{}}
 	conn, err := connect(ctx, busAddress, c.agent.intercept)
@@ -159,7 +173,11 @@ func (c *Client) load(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	var objects map[Path]map[string]map[string]dbus.Variant
-	err := c.conn.Object(busName, "/").CallWithContext(ctx, ifObjectManager+".GetManagedObjects", 0).Store(&objects)
+	flags := dbus.Flags(0)
+	if c.noActivation {
+		flags = dbus.FlagNoAutoStart
+	}
+	err := c.conn.Object(busName, "/").CallWithContext(ctx, ifObjectManager+".GetManagedObjects", flags).Store(&objects)
 	if errorName(err) == "org.freedesktop.DBus.Error.AccessDenied" {
 		return describe(opRead, "", err)
 	}

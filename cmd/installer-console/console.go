@@ -19,8 +19,10 @@ func runConsole(g *globalOptions, cmd *cobra.Command) error {
 	}
 	o := tui.Options{Source: login.Source{State: g.state()}}
 	if cmd.Name() != "installer-console" {
-		// Started by a subcommand (preview): say how to get that back.
+		// Started by preview: say how to get that back, and leave a
+		// stopped iwd stopped.
 		o.ComeBack = "Type installer-console " + cmd.Name() + " to show this screen again."
+		o.NoWiFiActivation = true
 	}
 	return tui.Run(ctx, o)
 }

@@ -21,7 +21,7 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Con
 <busconfig>
   <type>system</type>
   <listen>unix:path=%s</listen>
-  <auth>EXTERNAL</auth>
+  <auth>EXTERNAL</auth>%s
   <policy context="default">
     <allow user="*"/>
     <allow own="*"/>
@@ -36,6 +36,22 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Con
 // address. The daemon is stopped when the test ends.
 func StartBus(t testing.TB) string {
 	t.Helper()
+	return startBus(t, "")
+}
+
+// StartActivatingBus is StartBus with D-Bus activation: the daemon starts
+// services described by the .service files in serviceDir, as the system
+// bus starts iwd on first use. Activation of a system bus goes through a
+// setuid helper that reads only the system's own directories, so this bus
+// is of the session type, which launches services itself; clients cannot
+// tell the difference.
+func StartActivatingBus(t testing.TB, serviceDir string) string {
+	t.Helper()
+	return startBus(t, "\n  <servicedir>"+serviceDir+"</servicedir>")
+}
+
+func startBus(t testing.TB, extraConfig string) string {
+	t.Helper()
 	bin := testtool.Require(t, "dbus-daemon", "dbus")
 	// A short directory: socket paths are limited to 108 bytes.
 	dir, err := os.MkdirTemp("", "fakebus")
@@ -45,7 +61,7 @@ func StartBus(t testing.TB) string {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	conf := filepath.Join(dir, "bus.conf")
 	sock := filepath.Join(dir, "system_bus_socket")
-	if err := os.WriteFile(conf, fmt.Appendf(nil, busConfig, sock), 0o600); err != nil {
+	if err := os.WriteFile(conf, fmt.Appendf(nil, busConfig, sock, extraConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--config-file="+conf, "--nofork", "--print-address=1")
