@@ -174,6 +174,12 @@ in
 
       services.getty.autologinUser = mkIf (cfg.consoles != [ ]) (mkDefault "root");
 
+      # The console draws the QR code with half blocks and its frames with
+      # box drawing characters, all from code page 437. The kernel's own
+      # fonts (8x16, Terminus 16x32 on large screens) hold all of them;
+      # some Lat2 console fonts lack the half blocks.
+      console.font = mkDefault null;
+
       # Start the console only in the login shell on the chosen terminals:
       # shells started from it, SSH sessions and other terminals stay plain.
       programs.bash.interactiveShellInit = mkIf (cfg.consoles != [ ]) (
