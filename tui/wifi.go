@@ -519,6 +519,8 @@ func (w *wifiScreen) view(width, h int) []string {
 	switch {
 	case w.dialing:
 		return []string{"", " " + l.dim.Render("Looking for iwd...")}
+	case errors.Is(w.dialErr, wifi.ErrNotRunning):
+		return []string{"", " " + l.dim.Render("No WiFi (iwd not running).")}
 	case w.dialErr != nil:
 		return append([]string{""}, wrapStyled(" ", "No WiFi: "+sentence(w.dialErr), width, l.bad)...)
 	case !w.snap.Running:

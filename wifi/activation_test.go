@@ -2,6 +2,7 @@ package wifi_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,5 +52,16 @@ func TestWithoutActivationLeavesIwdStopped(t *testing.T) {
 	data, err := os.ReadFile(mark)
 	if err != nil || strings.TrimSpace(string(data)) != "yes" {
 		t.Fatalf("a normal Dial did not activate iwd: %v", err)
+	}
+}
+
+// A machine without a system bus (a container, a minimal host) has no iwd:
+// that is "not running", not a bus failure.
+func TestNoSystemBusMeansNotRunning(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := wifi.Dial(ctx, "unix:path="+filepath.Join(t.TempDir(), "no_bus_socket"))
+	if !errors.Is(err, wifi.ErrNotRunning) {
+		t.Fatalf("Dial without a bus: %v, want ErrNotRunning", err)
 	}
 }

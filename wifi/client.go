@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -84,6 +85,11 @@ func Dial(ctx context.Context, busAddress string, opts ...DialOption) (*Client, 
 	}
 	c.agent = &agent{c: c, active: map[*expectation]context.CancelCauseFunc{}}
 	conn, err := connect(ctx, busAddress, c.agent.intercept)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		// No bus at all (a container, a minimal host): iwd cannot be
+		// running either.
+		return nil, fmt.Errorf("%w; there is no system bus at %s", ErrNotRunning, busAddress)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot use the system bus at %s: %w", busAddress, err)
 	}
