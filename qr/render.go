@@ -88,7 +88,7 @@ func (c *Code) ASCII() []string {
 // has them, whatever its character set.
 const (
 	sgrReverse    = "\x1b[7m"
-	sgrReverseOff = "\x1b[27m"
+	sgrReverseOff = "\x1b[0m"
 )
 
 // ASCIIReverse returns the code for terminals that cannot show UTF-8:

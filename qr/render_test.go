@@ -247,7 +247,7 @@ func TestASCIIReverseIsSevenBitWithReverseVideoSpaces(t *testing.T) {
 			switch {
 			case strings.HasSuffix(part, "\x1b[7m"):
 				reverse = true
-			case strings.HasSuffix(part, "\x1b[27m"):
+			case strings.HasSuffix(part, "\x1b[0m"):
 				reverse = false
 			case strings.Contains(part, "\x1b["):
 				t.Fatalf("line %d: unexpected escape in %q", y, part)

@@ -47,7 +47,7 @@ func newModel(info login.Info, l look, wifi *wifiScreen, width, height int) *mod
 	return &model{
 		look: l, info: info, wifi: wifi,
 		width: width, height: height,
-		qr:            qrCodes{utf8: l.utf8},
+		qr:            qrCodes{utf8: l.utf8, attrs: l.attrs},
 		comeBack:      DefaultComeBack,
 		watchProblems: map[string]string{},
 	}

@@ -165,3 +165,28 @@ func screenImage(lines []string, scale int) image.Image {
 	}
 	return img
 }
+
+// A console without UTF-8 that takes escape sequences (a Linux VT with a
+// C locale) gets the code in reverse-video spaces, which a camera reads
+// off the real console font where "#" would not do.
+func TestQRReverseVideoDecodesOffConsole(t *testing.T) {
+	m := demoModel(140, 70)
+	m.look = makeLook(false, false, true)
+	m.qr = qrCodes{utf8: false, attrs: true}
+	press(m, "3")
+	view := m.View()
+	if !strings.Contains(view, "\x1b[7m") {
+		t.Fatal("the code is not drawn in reverse video")
+	}
+	img, err := qrtest.VTScreenshot(strings.Split(view, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := qrtest.DecodeImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := demoPayload(t); got != want {
+		t.Errorf("decoded %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	"github.com/nix-community/installer-console/login"
@@ -11,6 +12,9 @@ import (
 // qrCode is one login QR code drawn as text lines.
 type qrCode struct {
 	payload qr.Payload
+	code    *qr.Code
+	utf8    bool
+	attrs   bool
 	lines   []string
 	width   int // cells
 	// quiet is the light border kept on each side, in modules.
@@ -22,7 +26,10 @@ type qrCode struct {
 // small for it, once per payload: the screen is redrawn far more often
 // than the payload changes.
 type qrCodes struct {
-	utf8     bool
+	utf8 bool
+	// attrs: the terminal takes escape sequences (not TERM=dumb), so
+	// reverse video can draw the code without UTF-8.
+	attrs    bool
 	key      string
 	variants []qrCode // the full code first, then ever smaller ones
 }
@@ -67,7 +74,7 @@ func (c *qrCodes) update(info login.Info) {
 			return
 		}
 		seen[k] = true
-		c.variants = append(c.variants, encodeQR(p, c.utf8))
+		c.variants = append(c.variants, encodeQR(p, c.utf8, c.attrs))
 	}
 	add(full)
 	first := full.Addrs
@@ -85,44 +92,43 @@ func payloadKey(p qr.Payload) string {
 	return string(b)
 }
 
-func encodeQR(p qr.Payload, utf8 bool) qrCode {
+func encodeQR(p qr.Payload, utf8, attrs bool) qrCode {
 	code, err := p.Code()
 	if err != nil {
 		return qrCode{payload: p, err: err}
 	}
-	var lines []string
-	if utf8 {
-		lines = code.Terminal()
-	} else {
-		lines = code.ASCII()
-	}
-	return qrCode{payload: p, lines: lines, width: textWidth(lines[0]), quiet: qr.QuietZone}
+	return render(qrCode{payload: p, code: code, utf8: utf8, attrs: attrs})
 }
 
-// trim returns the code with a quiet zone of quiet modules. Half-block
-// lines hold two module rows each, and the code's size is odd, so a 4
-// module quiet zone loses one line at the top (2 modules) and the bottom
-// line (the last module row), leaving 3 below.
+// render draws the code: half blocks on a UTF-8 terminal; without UTF-8,
+// reverse-video spaces, because a "#" lights too little of its cell for a
+// camera to read the code off a real console; "##" only where the
+// terminal takes no escape sequences at all.
+func render(q qrCode) qrCode {
+	switch {
+	case q.utf8:
+		q.lines = q.code.Terminal()
+	case q.attrs:
+		q.lines = q.code.ASCIIReverse()
+	default:
+		q.lines = q.code.ASCII()
+	}
+	q.width, q.quiet = ansi.StringWidth(q.lines[0]), q.code.Quiet()
+	return q
+}
+
+// trim returns the code with a quiet zone of quiet modules (at least
+// qr.MinQuietZone), for screens too small for the full border.
 func (q qrCode) trim(quiet int, utf8 bool) qrCode {
 	if q.err != nil || quiet >= q.quiet {
 		return q
 	}
-	drop := q.quiet - quiet // modules per side
-	lines := q.lines
-	cols := drop
-	if utf8 {
-		lines = lines[drop/2 : len(lines)-drop/2]
-	} else {
-		lines = lines[drop : len(lines)-drop]
-		cols = 2 * drop
+	code, err := q.code.WithQuietZone(quiet)
+	if err != nil {
+		return q
 	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		r := []rune(l)
-		out[i] = string(r[cols : len(r)-cols])
-	}
-	q.lines, q.quiet, q.width = out, quiet, textWidth(out[0])
-	return q
+	q.code = code
+	return render(q)
 }
 
 // describe says in words what a code holds.
@@ -148,4 +154,4 @@ func (q qrCode) describe() string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-func textWidth(s string) int { return len([]rune(s)) }
+func textWidth(s string) int { return ansi.StringWidth(s) }
