@@ -31,7 +31,7 @@
 
       # The NAR hash of `go mod vendor`; .ci/check-vendor-hash checks it and
       # prints the right one when go.mod or go.sum change.
-      vendorHash = "sha256-zzXs2r0pkPJorzFDF4g4qRSnafI4HHuSC9XqU9q90FU=";
+      vendorHash = "sha256-83rwggtPilCCoJ8kKFvjn+p7AgAFpBIs+U1E89pB/t8=";
 
       installerConsoleFor =
         pkgs: pkgs.callPackage ./nixos-module/package.nix { inherit version vendorHash; };
