@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nix-community/installer-console/internal/testtool"
 	"github.com/nix-community/installer-console/password"
 	"github.com/nix-community/installer-console/state"
 	"github.com/nix-community/installer-console/tor"
@@ -25,22 +26,12 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "nixosmodule-")
-	if err != nil {
+	var err error
+	if binary, err = testtool.BuildCommand(testtool.InstallerConsole); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "installer-console")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/installer-console")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building installer-console:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testtool.MainWithBuilds(m)
 }
 
 // sourceFile is a file of the NixOS side: the modules, the tests' Python

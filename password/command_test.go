@@ -9,9 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,32 +24,10 @@ import (
 // result to the real sshd using the real OpenSSH client. The host's own
 // /etc/shadow is checked to be unchanged at the end of every test.
 
-var buildDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "password-test-bin-")
-	if err != nil {
-		panic(err)
-	}
-	buildDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testtool.MainWithBuilds(m) }
 
 // binary builds cmd/installer-console once per test run.
-var binary = sync.OnceValues(func() (string, error) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	bin := filepath.Join(buildDir, "installer-console")
-	out, err := exec.Command(goTool, "build", "-o", bin, "github.com/nix-community/installer-console/cmd/installer-console").CombinedOutput()
-	if err != nil {
-		return "", errors.New("go build: " + err.Error() + ": " + string(out))
-	}
-	return bin, nil
-})
+func binary() (string, error) { return testtool.BuildCommand(testtool.InstallerConsole) }
 
 // env is one test's world: an /etc copy, an sshd using it, a state
 // directory, and the PATH the binary runs with.

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"github.com/nix-community/installer-console/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,29 +19,9 @@ import (
 
 // The end-to-end tests and the benchmark run the real installer-console
 // binary, built once per test run.
-var (
-	buildOnce   sync.Once
-	builtBinary string
-	buildErr    error
-	buildOutput []byte
-)
-
 func consoleBinary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "installer-console-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBinary = filepath.Join(dir, "installer-console")
-		cmd := exec.Command("go", "build", "-o", builtBinary, "../cmd/installer-console")
-		buildOutput, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v: %s", buildErr, buildOutput)
-	}
-	return builtBinary
+	return testtool.Build(t, testtool.InstallerConsole)
 }
 
 // ptyTerminal is a pseudo-terminal whose far end a test reads byte by byte,
@@ -214,3 +195,5 @@ func cpuTime(t testing.TB, pid int) time.Duration {
 	}
 	return time.Duration(total)
 }
+
+func TestMain(m *testing.M) { testtool.MainWithBuilds(m) }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -18,19 +17,19 @@ import (
 	"github.com/vishvananda/netns"
 
 	"github.com/nix-community/installer-console/internal/netnstest"
+	"github.com/nix-community/installer-console/internal/testtool"
 	"github.com/nix-community/installer-console/wifi"
 	"github.com/nix-community/installer-console/wifi/fakeiwd"
 )
+
+func TestMain(m *testing.M) { testtool.MainWithBuilds(m) }
 
 func TestFakeIwdProcess(t *testing.T) {
 	ns := netnstest.New(t)
 	ns.IP("link", "add", "wlan0", "type", "veth", "peer", "name", "wlan0p")
 	bus := fakeiwd.StartBus(t)
 
-	bin := filepath.Join(t.TempDir(), "fake-iwd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
+	bin := testtool.Build(t, "github.com/nix-community/installer-console/wifi/fakeiwd/cmd/fake-iwd")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--bus", bus, "--netns", ns.Name, "--address", "192.0.2.77/24")
