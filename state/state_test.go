@@ -98,9 +98,27 @@ func TestWatchReportsAtomicWrites(t *testing.T) {
 	}
 }
 
-func TestWatchMissingDir(t *testing.T) {
-	d := New(filepath.Join(t.TempDir(), "absent"))
-	if _, err := d.Watch(context.Background()); err == nil || !strings.Contains(err.Error(), "absent") {
-		t.Fatalf("got %v, want an error naming the directory", err)
+func TestWatchDirThatAppearsLater(t *testing.T) {
+	d := New(filepath.Join(t.TempDir(), "run", "installer-console"))
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := d.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The boot services make the directory and write into it.
+	if err := d.WritePassword("alpha-beta-gamma-delta"); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(5 * time.Second)
+	for seen := false; !seen; {
+		select {
+		case c := <-ch:
+			seen = c.File == PasswordFile
+		case <-timeout:
+			t.Fatal("no change event after the directory appeared")
+		}
+	}
+	cancel()
+	for range ch { // closed once the watch has ended
 	}
 }

@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"fmt"
-	"github.com/nix-community/installer-console/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nix-community/installer-console/internal/testtool"
 )
 
 // The end-to-end tests and the benchmark run the real installer-console

@@ -2,15 +2,11 @@ package tui
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/fsnotify/fsnotify"
 
+	"github.com/nix-community/installer-console/internal/dirwatch"
 	"github.com/nix-community/installer-console/login"
 	"github.com/nix-community/installer-console/state"
 )
@@ -53,25 +49,7 @@ var stateFiles = []string{state.PasswordFile, state.OnionHostnameFile, state.Tor
 func startSources(ctx context.Context, src login.Source, send func(tea.Msg)) {
 	go watchNetwork(ctx, src, send)
 
-	readState := func(files []string) {
-		var info login.Info
-		for _, f := range files {
-			src.RefreshState(&info, f)
-		}
-		send(stateMsg{files: files, info: info})
-	}
-	err := watchDir(ctx, src.State.Path,
-		func(present bool) { readState(stateFiles) },
-		func(name string) {
-			for _, f := range stateFiles {
-				if name == f {
-					readState([]string{f})
-				}
-			}
-		})
-	if err != nil {
-		go send(watchFailedMsg{"state directory", err})
-	}
+	go watchState(ctx, src, send)
 
 	sshDir := src.SSHDir
 	if sshDir == "" {
@@ -81,7 +59,7 @@ func startSources(ctx context.Context, src login.Source, send func(tea.Msg)) {
 		keys, err := login.ReadHostKeys(sshDir)
 		send(hostKeysMsg{keys, err})
 	}
-	err = watchDir(ctx, sshDir,
+	_, err := dirwatch.Watch(ctx, sshDir,
 		func(bool) { readKeys() },
 		func(name string) {
 			if strings.HasPrefix(name, "ssh_host_") && strings.HasSuffix(name, "_key.pub") {
@@ -90,6 +68,27 @@ func startSources(ctx context.Context, src login.Source, send func(tea.Msg)) {
 		})
 	if err != nil {
 		go send(watchFailedMsg{"SSH host keys", err})
+	}
+}
+
+// watchState re-reads a state file whenever the state package reports a
+// change to it, and all of them once it is subscribed.
+func watchState(ctx context.Context, src login.Source, send func(tea.Msg)) {
+	changes, err := src.State.Watch(ctx)
+	if err != nil {
+		send(watchFailedMsg{"state directory", err})
+		return
+	}
+	read := func(files []string) {
+		var info login.Info
+		for _, f := range files {
+			src.RefreshState(&info, f)
+		}
+		send(stateMsg{files: files, info: info})
+	}
+	read(stateFiles)
+	for c := range changes {
+		read([]string{c.File})
 	}
 }
 
@@ -107,104 +106,4 @@ func watchNetwork(ctx context.Context, src login.Source, send func(tea.Msg)) {
 	for range changes {
 		read()
 	}
-}
-
-// watchDir reports, through inotify, what happens in directory dir until
-// ctx is done: onDir(present) when it appears or goes (and once at the
-// start), onFile(name) when a file in it is created, written, removed or
-// renamed. While dir does not exist, its nearest existing ancestor is
-// watched instead, so that a directory made later (the state directory is
-// made by the boot services) is noticed at once, without polling. The
-// callbacks run on one goroutine, one at a time.
-func watchDir(ctx context.Context, dir string, onDir func(present bool), onFile func(name string)) error {
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return fmt.Errorf("inotify: %w", err)
-	}
-	dw := &dirWatch{w: w, dir: filepath.Clean(dir)}
-	if err := dw.follow(); err != nil {
-		w.Close()
-		return err
-	}
-	go func() {
-		defer w.Close()
-		onDir(dw.present())
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if dw.present() && ev.Name != dw.dir {
-					if filepath.Dir(ev.Name) == dw.dir && ev.Has(fsnotify.Create|fsnotify.Write|fsnotify.Remove|fsnotify.Rename) {
-						onFile(filepath.Base(ev.Name))
-					}
-					continue
-				}
-				// The directory went, or something changed on the way
-				// to it: find out where it stands now.
-				was := dw.present()
-				if err := dw.follow(); err != nil {
-					return
-				}
-				if dw.present() != was {
-					onDir(dw.present())
-				}
-			case _, ok := <-w.Errors:
-				if !ok {
-					return
-				}
-			}
-		}
-	}()
-	return nil
-}
-
-// dirWatch keeps one inotify watch on a directory or, while it does not
-// exist, on its nearest existing ancestor.
-type dirWatch struct {
-	w       *fsnotify.Watcher
-	dir     string
-	watched string
-}
-
-func (d *dirWatch) present() bool { return d.watched == d.dir }
-
-// follow moves the watch to dir, or to its nearest existing ancestor.
-func (d *dirWatch) follow() error {
-	for {
-		target := d.dir
-		for !isDir(target) {
-			parent := filepath.Dir(target)
-			if parent == target {
-				return fmt.Errorf("watch %s: no existing parent directory", d.dir)
-			}
-			target = parent
-		}
-		if target != d.watched {
-			if d.watched != "" {
-				_ = d.w.Remove(d.watched)
-			}
-			d.watched = ""
-			if err := d.w.Add(target); err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					continue // it went before we could watch it
-				}
-				return fmt.Errorf("watch %s: %w", target, err)
-			}
-			d.watched = target
-		}
-		// dir may have appeared between the check and the watch.
-		if target != d.dir && isDir(d.dir) {
-			continue
-		}
-		return nil
-	}
-}
-
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
 }
