@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -321,6 +322,22 @@ func TestTorOnionSSHEndToEnd(t *testing.T) {
 	}
 	if out != "over-onion\nroot\n" {
 		t.Fatalf("remote output %q", out)
+	}
+
+	// And exactly as the guide tells Tor users: torify ssh root@<onion>,
+	// with torsocks pointed at the private network's client tor.
+	socksHost, socksPort, err := net.SplitHostPort(network.ClientSocks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.ProxyCommand = ""
+	opts.Wrapper = []string{testtool.Require(t, "torify", "tor")}
+	opts.Env = []string{"TORSOCKS_TOR_ADDRESS=" + socksHost, "TORSOCKS_TOR_PORT=" + socksPort}
+	if out, err = sshtest.SSH(ctx, opts); err != nil {
+		t.Fatalf("torify ssh root@%s: %v", host, err)
+	}
+	if out != "over-onion\nroot\n" {
+		t.Fatalf("remote output through torify %q", out)
 	}
 	t.Logf("ssh over the onion service worked %v after the network started", time.Since(start))
 

@@ -34,6 +34,12 @@ type Options struct {
 	Command string
 	// ConnectTimeout defaults to 30 seconds.
 	ConnectTimeout time.Duration
+	// Wrapper runs ssh through another program, for instance
+	// []string{"torify"} as a Tor user types it.
+	Wrapper []string
+	// Env is added to the client's environment (for the wrapper, such as
+	// TORSOCKS_TOR_PORT).
+	Env []string
 	// KnownHosts, when set, is a known_hosts file (see
 	// Server.KnownHostsFile) and the host key is checked strictly; when
 	// empty any host key is accepted.
@@ -74,16 +80,16 @@ func SSH(ctx context.Context, o Options) (string, error) {
 		return "", err
 	}
 
-	args := []string{"-f", pwFile, "ssh", "-F", "/dev/null", "-T",
+	args := append(append([]string{"-f", pwFile}, o.Wrapper...), "ssh", "-F", "/dev/null", "-T",
 		"-o", "BatchMode=no",
 		"-o", "PreferredAuthentications=password",
 		"-o", "PubkeyAuthentication=no",
 		"-o", "NumberOfPasswordPrompts=1",
-		"-o", "ConnectTimeout=" + strconv.Itoa(int(o.ConnectTimeout.Seconds())),
+		"-o", "ConnectTimeout="+strconv.Itoa(int(o.ConnectTimeout.Seconds())),
 		"-o", "ControlMaster=no", "-o", "ControlPath=none",
 		"-o", "LogLevel=ERROR",
 		"-o", "GlobalKnownHostsFile=/dev/null",
-	}
+	)
 	if o.KnownHosts != "" {
 		args = append(args, "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile="+o.KnownHosts)
 	} else {
@@ -95,6 +101,9 @@ func SSH(ctx context.Context, o Options) (string, error) {
 	args = append(args, "-p", strconv.Itoa(o.Port), "-l", o.User, "--", o.Addr, o.Command)
 
 	cmd := exec.CommandContext(ctx, "sshpass", args...)
+	if len(o.Env) > 0 {
+		cmd.Env = append(os.Environ(), o.Env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
