@@ -62,6 +62,13 @@ func (s *tmux) run(args ...string) string {
 
 func (s *tmux) screen() string { return s.run("capture-pane", "-p", "-t", tmuxTarget) }
 
+// scrollback is the screen with the lines scrolled off above it. tmux's
+// "Pane is dead" note scrolls the screen by a line when the program ends,
+// so what a program printed last on its first line is only found here.
+func (s *tmux) scrollback() string {
+	return s.run("capture-pane", "-p", "-S", "-", "-t", tmuxTarget)
+}
+
 // keys sends key names (tmux's: Enter, Down, C-t...).
 func (s *tmux) keys(keys ...string) {
 	s.t.Helper()
@@ -219,7 +226,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 
 	tm.keys("q")
-	tm.waitForText("Type installer-console to show this screen again.")
+	const comeBack = "Type installer-console to show this screen again."
+	tm.waitFor("the come-back line", func(string) bool { return strings.Contains(tm.scrollback(), comeBack) })
 }
 
 // selectNetwork moves the WiFi list's selection to ssid, counting the
