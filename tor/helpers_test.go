@@ -1,7 +1,6 @@
 package tor
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"net/textproto"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,31 +61,10 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// logBuffer collects the service's log and echoes it to the test log.
-type logBuffer struct {
-	t  testing.TB
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Write(p)
-	l.t.Logf("service: %s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // running is a Service whose Run goroutine the test controls.
 type running struct {
 	svc    *Service
-	log    *logBuffer
+	log    *testtool.Log
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -95,7 +72,7 @@ type running struct {
 // startService runs a Service for cfg until stop or the end of the test.
 func startService(t testing.TB, cfg Config) *running {
 	t.Helper()
-	lb := &logBuffer{t: t}
+	lb := testtool.NewLog(t, "service")
 	cfg.Log = lb
 	svc, err := New(cfg)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/nix-community/installer-console/internal/testtool"
 	"github.com/nix-community/installer-console/state"
 )
 
@@ -262,7 +263,7 @@ func TestMissingTorBinary(t *testing.T) {
 	for _, torPath := range []string{"/nonexistent/bin/tor", "installer-console-no-such-tor"} {
 		cfg := offlineConfig(t)
 		cfg.TorPath = torPath
-		cfg.Log = &logBuffer{t: t}
+		cfg.Log = testtool.NewLog(t, "service")
 		svc, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -284,7 +285,7 @@ func TestUnusableDataDir(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	for _, dir := range []string{file, filepath.Join(file, "tor")} {
 		cfg.DataDir = dir
-		cfg.Log = &logBuffer{t: t}
+		cfg.Log = testtool.NewLog(t, "service")
 		svc, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -299,7 +300,7 @@ func TestUnusableDataDir(t *testing.T) {
 func TestConfigTorRejectsIsFatal(t *testing.T) {
 	cfg := offlineConfig(t)
 	os.WriteFile(cfg.TorrcExtra, []byte("DisableNetwork 1\nNoSuchTorOption 1\n"), 0o644)
-	cfg.Log = &logBuffer{t: t}
+	cfg.Log = testtool.NewLog(t, "service")
 	svc, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

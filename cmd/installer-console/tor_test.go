@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,34 +35,10 @@ func torTestBinary(t *testing.T) string {
 	return binaryPath
 }
 
-// torLog collects a process's stderr and echoes it to the test log.
-type torLog struct {
-	t    *testing.T
-	name string
-	mu   sync.Mutex
-	b    strings.Builder
-}
-
-func (l *torLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Write(p)
-	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		l.t.Logf("%s: %s", l.name, line)
-	}
-	return len(p), nil
-}
-
-func (l *torLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // torService is a running "installer-console tor" process.
 type torService struct {
 	cmd    *exec.Cmd
-	log    *torLog
+	log    *testtool.Log
 	exited chan struct{}
 	err    error
 }
@@ -73,7 +48,7 @@ type torService struct {
 func startTorService(t *testing.T, args ...string) *torService {
 	t.Helper()
 	cmd := exec.Command(torTestBinary(t), append([]string{"tor"}, args...)...)
-	s := &torService{cmd: cmd, log: &torLog{t: t, name: "installer-console tor"}, exited: make(chan struct{})}
+	s := &torService{cmd: cmd, log: testtool.NewLog(t, "installer-console tor"), exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
