@@ -19,7 +19,11 @@ type qrCode struct {
 	width   int // cells
 	// quiet is the light border kept on each side, in modules.
 	quiet int
-	err   error
+	// thin is the same code with the narrowest quiet zone, drawn once
+	// with it for screens just too small for the full border; nil when
+	// the code has that border already.
+	thin *qrCode
+	err  error
 }
 
 // qrCodes encodes the login QR code, and smaller ones for terminals too
@@ -49,8 +53,8 @@ func (c *qrCodes) full(info login.Info) qrCode {
 func (c *qrCodes) fit(info login.Info, width, height int) (code qrCode, ok bool) {
 	c.update(info)
 	for _, v := range c.variants {
-		for _, quiet := range []int{qr.QuietZone, 2} {
-			t := v.trim(quiet, c.utf8)
+		for _, quiet := range []int{qr.QuietZone, qr.MinQuietZone} {
+			t := v.trim(quiet)
 			if t.err == nil && t.width <= width && len(t.lines) <= height {
 				return t, true
 			}
@@ -97,7 +101,12 @@ func encodeQR(p qr.Payload, utf8, attrs bool) qrCode {
 	if err != nil {
 		return qrCode{payload: p, err: err}
 	}
-	return render(qrCode{payload: p, code: code, utf8: utf8, attrs: attrs})
+	q := render(qrCode{payload: p, code: code, utf8: utf8, attrs: attrs})
+	if thin, err := code.WithQuietZone(qr.MinQuietZone); err == nil && thin.Quiet() < q.quiet {
+		t := render(qrCode{payload: p, code: thin, utf8: utf8, attrs: attrs})
+		q.thin = &t
+	}
+	return q
 }
 
 // render draws the code: half blocks on a UTF-8 terminal; without UTF-8,
@@ -117,18 +126,13 @@ func render(q qrCode) qrCode {
 	return q
 }
 
-// trim returns the code with a quiet zone of quiet modules (at least
-// qr.MinQuietZone), for screens too small for the full border.
-func (q qrCode) trim(quiet int, utf8 bool) qrCode {
-	if q.err != nil || quiet >= q.quiet {
+// trim returns the code with a quiet zone of quiet modules: the full one,
+// or the thin one drawn when the code was encoded.
+func (q qrCode) trim(quiet int) qrCode {
+	if q.err != nil || quiet >= q.quiet || q.thin == nil {
 		return q
 	}
-	code, err := q.code.WithQuietZone(quiet)
-	if err != nil {
-		return q
-	}
-	q.code = code
-	return render(q)
+	return *q.thin
 }
 
 // describe says in words what a code holds.
