@@ -41,8 +41,6 @@ type watchFailedMsg struct {
 	err  error
 }
 
-var stateFiles = []string{state.PasswordFile, state.OnionHostnameFile, state.TorStatusFile}
-
 // startSources starts the network, state directory and host key sources.
 // Each first re-reads its part once it is subscribed, so that nothing that
 // changed between the first frame and the subscription is missed.
@@ -86,7 +84,7 @@ func watchState(ctx context.Context, src login.Source, send func(tea.Msg)) {
 		}
 		send(stateMsg{files: files, info: info})
 	}
-	read(stateFiles)
+	read(state.Files)
 	for c := range changes {
 		read([]string{c.File})
 	}
