@@ -120,7 +120,7 @@ func (l look) printable(r rune) bool {
 
 // newLook decides the glyphs and styles from the environment.
 func newLook(getenv func(string) string) look {
-	return makeLook(utf8Terminal(getenv), getenv("NO_COLOR") == "", getenv("TERM") != "dumb")
+	return makeLook(UTF8Terminal(getenv), getenv("NO_COLOR") == "", getenv("TERM") != "dumb")
 }
 
 func makeLook(utf8, color, attrs bool) look {
@@ -157,15 +157,15 @@ func makeLook(utf8, color, attrs bool) look {
 	return l
 }
 
-// utf8Terminal decides whether the terminal shows UTF-8, from the locale as
+// UTF8Terminal decides whether the terminal shows UTF-8, from the locale as
 // C programs see it: the first non-empty of LC_ALL, LC_CTYPE and LANG. A
 // locale naming UTF-8 (en_US.UTF-8, C.utf8) means yes; any other locale
 // (C, POSIX, de_DE.ISO-8859-1) means no, and the console then draws with
-// ASCII only (the QR code as "##"). With no locale at all, the Linux VT
-// (TERM=linux) is trusted to be in its default UTF-8 mode, which is what a
+// ASCII only (the QR code in reverse video). With no locale at all, the
+// Linux VT (TERM=linux) is trusted to be in its default UTF-8 mode, which is what a
 // console login on a fresh boot has; any other terminal gets ASCII, because
 // a serial line without a locale may end at anything.
-func utf8Terminal(getenv func(string) string) bool {
+func UTF8Terminal(getenv func(string) string) bool {
 	for _, name := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
 		if v := getenv(name); v != "" {
 			v = strings.ToLower(v)

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/nix-community/installer-console/internal/atomicfile"
 	"github.com/nix-community/installer-console/login"
 	"github.com/nix-community/installer-console/qr"
+	"github.com/nix-community/installer-console/tui"
 )
 
 func loginCode(info login.Info) (*qr.Code, error) {
@@ -20,7 +20,7 @@ func loginCode(info login.Info) (*qr.Code, error) {
 }
 
 // qrLines draws the login QR code for this output: half blocks on a UTF-8
-// locale, reverse-video spaces on a terminal without UTF-8 (a "#" lights too
+// terminal (the console's rule, tui.UTF8Terminal), reverse-video spaces on a terminal without UTF-8 (a "#" lights too
 // little of its cell to scan), "##" into pipes and files; without colour
 // when NO_COLOR is set or the output is not a terminal, so a copied code
 // keeps the console's own polarity.
@@ -29,10 +29,11 @@ func qrLines(info login.Info) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	utf8 := tui.UTF8Terminal(os.Getenv)
 	switch {
-	case !utf8Locale() && isTerminal(os.Stdout):
+	case !utf8 && isTerminal(os.Stdout):
 		return code.ASCIIReverse(), nil
-	case !utf8Locale():
+	case !utf8:
 		return code.ASCII(), nil
 	case os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout):
 		return code.Terminal(), nil
@@ -50,19 +51,6 @@ func writeQRPNG(path string, info login.Info) error {
 		return fmt.Errorf("QR code PNG: %w", err)
 	}
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
-}
-
-// utf8Locale reports whether the locale (LC_ALL, then LC_CTYPE, then LANG,
-// as setlocale reads them) asks for UTF-8. The NixOS console sets
-// LANG=C.UTF-8 or en_US.UTF-8; a bare "C" or unset locale means ASCII.
-func utf8Locale() bool {
-	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
-		if s := os.Getenv(v); s != "" {
-			s = strings.ToLower(s)
-			return strings.Contains(s, "utf-8") || strings.Contains(s, "utf8")
-		}
-	}
-	return false
 }
 
 func isTerminal(f *os.File) bool {
