@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"golang.org/x/term"
+
 	"github.com/nix-community/installer-console/internal/atomicfile"
 	"github.com/nix-community/installer-console/login"
 	"github.com/nix-community/installer-console/qr"
@@ -31,11 +33,11 @@ func qrLines(info login.Info) ([]string, error) {
 	}
 	utf8 := tui.UTF8Terminal(os.Getenv)
 	switch {
-	case !utf8 && isTerminal(os.Stdout):
+	case !utf8 && term.IsTerminal(int(os.Stdout.Fd())):
 		return code.ASCIIReverse(), nil
 	case !utf8:
 		return code.ASCII(), nil
-	case os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout):
+	case os.Getenv("NO_COLOR") != "" || !term.IsTerminal(int(os.Stdout.Fd())):
 		return code.Terminal(), nil
 	}
 	return code.TerminalColor(), nil
@@ -51,9 +53,4 @@ func writeQRPNG(path string, info login.Info) error {
 		return fmt.Errorf("QR code PNG: %w", err)
 	}
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
-}
-
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
